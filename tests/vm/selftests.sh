@@ -1,0 +1,36 @@
+#!/bin/sh
+# Runs the kernel's DAMON selftests (tools/testing/selftests/damon, as
+# listed in TEST_PROGS of its Makefile) one by one and prints a KTAP-like
+# line for each: "ok N NAME", "not ok N NAME" or "ok N NAME # SKIP".
+# A test listed in $SELFTEST_EXCLUDE ("name:reason;name:reason") is not run
+# and is reported as skipped with its reason.
+cd /hp/selftests/damon || { echo "not ok 1 selftests-missing"; exit 1; }
+progs=$(sed -n 's/^TEST_PROGS *+*= *//p' Makefile)
+per_test_timeout=${SELFTEST_TIMEOUT:-300}
+n=0 failed=0
+for t in $progs; do
+	n=$((n + 1))
+	reason=$(echo "$SELFTEST_EXCLUDE" | tr ';' '\n' | sed -n "s/^$t://p")
+	if [ -n "$reason" ]; then
+		echo "ok $n $t # SKIP $reason"
+		continue
+	fi
+	echo "# running $t"
+	timeout "$per_test_timeout" ./"$t" > /tmp/selftest.out 2>&1
+	rc=$?
+	sed 's/^/#   /' /tmp/selftest.out | tail -n 20
+	case $rc in
+	0) echo "ok $n $t" ;;
+	4) echo "ok $n $t # SKIP $(tail -n 1 /tmp/selftest.out)" ;;
+	*) echo "not ok $n $t (exit $rc)"; failed=$((failed + 1)) ;;
+	esac
+	# A test that fails can leave a kdamond running; stop it for the next.
+	if [ -d /sys/kernel/mm/damon/admin/kdamonds ]; then
+		for s in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
+			[ -f "$s" ] && echo off > "$s" 2>/dev/null
+		done
+		echo 0 > /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds 2>/dev/null
+	fi
+done
+echo "1..$n"
+[ $failed -eq 0 ]

@@ -1,0 +1,29 @@
+#!/bin/bash
+# Installs the Debian 12 packages the project needs, only those missing.
+# Usage: tools/deps.sh [kernel] [vm] [user] ...   (no argument: all groups)
+set -euo pipefail
+
+declare -A groups=(
+	[kernel]="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev xz-utils cpio kmod perl python3"
+	[vm]="qemu-system-x86 busybox-static cpio gzip bash python3-minimal libc6-dev"
+	[user]="meson ninja-build pkg-config gcc libc6-dev libcmocka-dev"
+)
+
+want=()
+for g in "${@:-kernel vm user}"; do
+	for name in $g; do
+		[[ -n "${groups[$name]:-}" ]] || { echo "deps.sh: unknown group '$name'" >&2; exit 2; }
+		want+=(${groups[$name]})
+	done
+done
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2
+apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
