@@ -22,7 +22,7 @@ rc=0
 	env SHOW_SMAPS=1 sh /hp/tests/damos_collapse.sh 180 || rc=$?
 
 step "summary"
-tr -d '\r' < "$log" | grep -E '^(before|after) |^# collapse:' || true
+tr -d '\r' < "$log" | grep -E '^(before|collapse|hugepage) +(hot|cold) |^# (collapse|hugepage):' || true
 echo
 tr -d '\r' < "$log" | grep -A2 '^action' || true
 if [[ $rc = 0 ]]; then

@@ -38,7 +38,7 @@ done
 sleep $((t < 10 ? 10 : t))
 set -- $(damon_stats)
 damon_stop
-show_regions after
+show_regions collapse
 collapse_hot=$(pct $PID $HOT_ADDR $HOT_LEN)
 collapse_cold=$(pct $PID $COLD_ADDR $COLD_LEN)
 kill $PID; wait $PID 2>/dev/null
@@ -52,7 +52,7 @@ set -- $(damon_stats)
 htried=$1
 note "hugepage: scheme tried $1 regions ($2 B), applied $3 ($4 B)"
 damon_stop
-show_regions after
+show_regions hugepage
 hugepage_hot=$(pct $PID $HOT_ADDR $HOT_LEN)
 hugepage_cold=$(pct $PID $COLD_ADDR $COLD_LEN)
 kill $PID; wait $PID 2>/dev/null
