@@ -34,12 +34,18 @@ region_kb() {
 		END { print sum }' "/proc/$1/smaps"
 }
 
-# spawn_hotcold HOT_MIB COLD_MIB: starts the workload and sets PID,
-# HOT_ADDR, HOT_LEN, COLD_ADDR, COLD_LEN once both regions are resident.
+# spawn_hotcold HOT_MIB COLD_MIB: starts the workload (in cgroup
+# $HP_CGROUP if set) and sets PID, HOT_ADDR, HOT_LEN, COLD_ADDR, COLD_LEN
+# once both regions are resident.
 spawn_hotcold() {
 	local ready=/tmp/hotcold.$$.$1.$2 i=0
 	rm -f "$ready"
-	hotcold --hot "$1" --cold "$2" --ready "$ready" > /dev/null &
+	if [ -n "${HP_CGROUP:-}" ]; then
+		# start it inside the cgroup: the shell joins, then execs
+		sh -c "echo \$\$ > /sys/fs/cgroup$HP_CGROUP/cgroup.procs && exec hotcold --hot $1 --cold $2 --ready $ready" > /dev/null &
+	else
+		hotcold --hot "$1" --cold "$2" --ready "$ready" > /dev/null &
+	fi
 	PID=$!
 	while [ ! -f "$ready" ]; do
 		i=$((i + 1))
@@ -120,4 +126,35 @@ smaps_excerpt() {
 	awk -v a="$2" '
 		/^[0-9a-f]+-[0-9a-f]+ / { f = index($1, a "-") == 1; if (f) print "    " $0; next }
 		f && ($1 == "Size:" || $1 == "Rss:" || $1 == "AnonHugePages:") { print "      " $0 }' "/proc/$1/smaps"
+}
+
+HP_PARAMS=/sys/module/damon_hugepage/parameters
+
+# hp_set NAME VALUE: write a damon_hugepage parameter; fails the test if
+# the write is refused.
+hp_set() {
+	echo "$2" > $HP_PARAMS/$1 || fail "damon_hugepage: $1=$2 refused"
+}
+
+# hp_field GROUP FIELD: FIELD of GROUP's record (e.g. cgroup:/a) in
+# /proc/damon_hugepage, empty if there is no such record.
+hp_field() {
+	awk -v g="group=$1" -v f="$2" '$1 == g {
+		for (i = 2; i <= NF; i++) {
+			n = index($i, "=")
+			if (substr($i, 1, n - 1) == f) print substr($i, n + 1)
+		}
+	}' /proc/damon_hugepage
+}
+
+# wait_for SECONDS COMMAND...: run COMMAND every second until it succeeds;
+# fails if it never does.
+wait_for() {
+	local limit=$1 i=0
+	shift
+	until "$@"; do
+		i=$((i + 1))
+		[ $i -lt "$limit" ] || return 1
+		sleep 1
+	done
 }

@@ -1,0 +1,75 @@
+#!/bin/sh
+# Every bad write to a damon_hugepage parameter fails, logs one line that
+# names the parameter, and leaves the parameters and the running state as
+# they were.  No write may make the kernel warn or oops.
+. /hp/tests/lib.sh
+thp_set never
+mkdir /sys/fs/cgroup/A
+HP_CGROUP=/A spawn_hotcold 16 16
+hp_set cgroups /A
+hp_set enabled Y
+
+params() { for p in $HP_PARAMS/*; do [ -r "$p" ] && echo "$(basename $p)=$(cat $p)"; done | grep -v '^\(nr_\|bytes_\)'; }
+state() { awk '{ print $1, $2, $3 }' /proc/damon_hugepage; }
+before_params=$(params)
+before_state=$(state)
+
+long=$(awk 'BEGIN { for (i = 0; i < 520; i++) printf "/abcdefgh"; }')
+n=0
+# bad PARAM VALUE: the write must fail, and change nothing
+bad() {
+	n=$((n + 1))
+	dmesg -c > /dev/null
+	if echo "$2" > $HP_PARAMS/$1 2>/dev/null; then
+		fail "$1='$2' was accepted"
+	fi
+	dmesg | grep -q "damon_hugepage: .*$1" || fail "$1='$2': no log line naming $1: $(dmesg | tail -n 2)"
+	[ "$(params)" = "$before_params" ] || fail "$1='$2' changed the parameters"
+	[ "$(state)" = "$before_state" ] || fail "$1='$2' changed the running state"
+	echo "rejected $1='$(echo "$2" | cut -c1-40)': $(dmesg | grep damon_hugepage | tail -n 1 | sed 's/^\[[^]]*\] //')"
+}
+
+bad cgroups /nonexistent
+bad cgroups A
+bad cgroups /A,/A
+bad cgroups "/A,/nonexistent"
+bad cgroups /A/cgroup.procs
+bad cgroups "$long"
+bad pids 0
+bad pids -5
+bad pids abc
+bad pids 99999
+bad pids 2
+bad pids "$PID,$PID"
+bad max_kdamonds 0
+bad max_kdamonds 65
+bad max_kdamonds -1
+bad sample_interval 0
+bad sample_interval 99999999999
+bad aggr_interval 0
+bad aggr_interval 99999999999999
+bad min_nr_regions 0
+bad max_nr_regions 9999999
+bad tuning fast
+bad goal_share_bp 0
+bad goal_share_bp 10001
+bad min_access_floor 0
+bad wmarks_low 1001
+bad quota_reset_interval_ms 0
+bad refresh_interval_ms 0
+bad enabled maybe
+bad commit_inputs perhaps
+
+# Values that are each in range but do not fit together: the commit fails
+# and the running state stays.
+hp_set sample_interval 200000
+dmesg -c > /dev/null
+echo Y > $HP_PARAMS/commit_inputs 2>/dev/null && fail "commit with aggr_interval < sample_interval accepted"
+dmesg | grep -q 'damon_hugepage: aggr_interval' || fail "no log line for the failed commit"
+[ "$(state)" = "$before_state" ] || fail "the failed commit changed the running state"
+hp_set sample_interval 5000
+[ "$(params)" = "$before_params" ] || fail "parameters differ after restoring sample_interval"
+
+echo "$n bad writes rejected"
+hp_set enabled N
+echo "PASS: hugepage_badinput"
