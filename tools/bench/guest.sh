@@ -1,0 +1,78 @@
+#!/bin/sh
+# Runs inside the test guest (tools/bench/run starts it): the hotset
+# workload under each mode in turn, sampling once per second the share of
+# the hot set in huge pages, the workload's resident memory and the CPU
+# time of the threads that collapse for it.  Prints one line per sample:
+#   DATA MODE SECONDS HOT_HUGE_PCT RSS_KB CPU_MS
+# Usage: guest.sh SECONDS HOT_MIB FOOTPRINT_MIB MODE...
+# Modes: never always khugepaged collapse threshold goal
+. /hp/tests/lib.sh
+
+duration=$1 hot_mib=$2 foot_mib=$3
+shift 3
+
+# cpu_ms PID...: time the threads spent on a CPU, in milliseconds, from
+# /proc/PID/schedstat (exact, unlike the tick-sampled utime and stime)
+cpu_ms() {
+	local sum=0 p ns
+	for p in "$@"; do
+		[ -r /proc/$p/schedstat ] || continue
+		read -r ns _ < /proc/$p/schedstat
+		sum=$((sum + ns / 1000000))
+	done
+	echo $sum
+}
+
+# damon_sysfs_scheme PID ACTION: the plain DAMON sysfs scheme of the
+# design brief's baseline (>= 2 MiB regions, nr_accesses >= 4 of 20).
+damon_sysfs_scheme() {
+	damon_start "$1" "$2" 4
+	cat $DAMON_ADMIN/kdamonds/0/pid
+}
+
+for mode in "$@"; do
+	case $mode in
+	always) thp_set always ;;
+	khugepaged) thp_set madvise ;;
+	*) thp_set never ;;
+	esac
+	ready=/tmp/hotset.ready
+	rm -f $ready
+	hotset --hot "$hot_mib" --footprint "$foot_mib" --ready $ready &
+	pid=$!
+	while [ ! -f $ready ]; do sleep 0.1; done
+	set -- $(cat $ready)
+	hot=$2 hot_len=$3
+
+	workers=
+	khugepaged=$(pgrep -x khugepaged)
+	case $mode in
+	never) ;;
+	always) workers=$khugepaged ;;
+	khugepaged) workers="$(damon_sysfs_scheme $pid hugepage) $khugepaged" ;;
+	collapse) workers=$(damon_sysfs_scheme $pid collapse) ;;
+	threshold|goal)
+		hp_set tuning $mode
+		hp_set pids $pid
+		hp_set enabled Y
+		workers=$(cat $HP_PARAMS/kdamond_pids | tr ',' ' ')
+		;;
+	*) fail "unknown mode $mode" ;;
+	esac
+	base=$(cpu_ms $workers)
+	t=0
+	while [ $t -lt "$duration" ]; do
+		sleep 1
+		t=$((t + 1))
+		set -- $(thpcount $pid $hot $hot_len)
+		rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$pid/status)
+		echo "DATA $mode $t $(($1 * 100 / $2)) $rss $(($(cpu_ms $workers) - base))"
+	done
+	case $mode in
+	khugepaged|collapse) damon_stop ;;
+	threshold|goal) hp_set enabled N ;;
+	esac
+	kill $pid
+	wait $pid 2>/dev/null
+done
+echo "BENCH-DONE"
