@@ -7,20 +7,12 @@
  * its own in /proc/PID/smaps.  The hot region is then read, one word per
  * 4 KiB page, in an endless loop; the cold one is never touched again.
  *
- * Each pass over the hot region ends with a full TLB flush of the
- * process (an mprotect() of a scratch area larger than the kernel's
- * single-page flush ceiling).  Under QEMU's TCG the software TLB is big
- * enough to hold every page of the hot region, and the accessed bit
- * that DAMON clears in a PTE is only set again when the TLB entry is
- * refilled, so without the flush DAMON would see the hot region as
- * nearly idle.  A real CPU's TLB holds a few thousand entries and loses
- * them within one pass anyway, so the flush models real hardware.
+ * Each pass over the hot region ends with a TLB flush (see workload.h).
  *
  * It prints "hot ADDR BYTES" and "cold ADDR BYTES" (ADDR in the hex form
  * smaps uses) on stdout and, with --ready FILE, into FILE once both
  * regions are populated.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,43 +21,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define PMD_SIZE (2UL << 20)
-#define SMALL_PAGE 4096UL
-/* More pages than tlb_single_page_flush_ceiling (33): a full flush. */
-#define SCRATCH_LEN (64 * SMALL_PAGE)
-
-static unsigned long parse_mib(const char *opt, const char *arg)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end || v == 0 || v > (1UL << 20)) {
-		fprintf(stderr, "hotcold: --%s: '%s' is not a size in MiB (1..1048576)\n", opt, arg);
-		exit(2);
-	}
-	return v << 20;
-}
-
-static int write_ready(const char *path, uintptr_t hot, unsigned long hot_len,
-		       uintptr_t cold, unsigned long cold_len)
-{
-	char tmp[4096];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
-	fprintf(f, "hot %lx %lu\ncold %lx %lu\n", (unsigned long)hot, hot_len,
-		(unsigned long)cold, cold_len);
-	if (fclose(f) != 0)
-		return -errno;
-	if (rename(tmp, path) < 0)
-		return -errno;
-	return 0;
-}
+#include "workload.h"
 
 int main(int argc, char **argv)
 {
@@ -80,12 +36,13 @@ int main(int argc, char **argv)
 	uintptr_t base, hot, cold;
 	volatile unsigned long sink = 0;
 	void *map, *scratch;
+	char text[256];
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h': hot_len = parse_mib("hot", optarg); break;
-		case 'c': cold_len = parse_mib("cold", optarg); break;
+		case 'h': hot_len = parse_mib("hotcold", "hot", optarg); break;
+		case 'c': cold_len = parse_mib("hotcold", "cold", optarg); break;
 		case 'r': ready = optarg; break;
 		default:
 			fprintf(stderr, "usage: hotcold [--hot MIB] [--cold MIB] [--ready FILE]\n");
@@ -108,22 +65,22 @@ int main(int argc, char **argv)
 		perror("hotcold: mprotect");
 		return 1;
 	}
-	scratch = mmap(NULL, SCRATCH_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (scratch == MAP_FAILED) {
+	scratch = tlb_scratch();
+	if (!scratch) {
 		perror("hotcold: mmap");
 		return 1;
 	}
-	memset(scratch, 1, SCRATCH_LEN);
 	for (i = 0; i < hot_len; i += SMALL_PAGE)
 		((volatile char *)hot)[i] = 1;
 	for (i = 0; i < cold_len; i += SMALL_PAGE)
 		((volatile char *)cold)[i] = 1;
 
-	printf("hot %lx %lu\ncold %lx %lu\n", (unsigned long)hot, hot_len,
-	       (unsigned long)cold, cold_len);
+	snprintf(text, sizeof(text), "hot %lx %lu\ncold %lx %lu\n", (unsigned long)hot,
+		 hot_len, (unsigned long)cold, cold_len);
+	fputs(text, stdout);
 	fflush(stdout);
 	if (ready) {
-		r = write_ready(ready, hot, hot_len, cold, cold_len);
+		r = write_ready(ready, text);
 		if (r < 0) {
 			fprintf(stderr, "hotcold: %s: %s\n", ready, strerror(-r));
 			return 1;
@@ -133,10 +90,9 @@ int main(int argc, char **argv)
 	for (;;) {
 		for (i = 0; i < hot_len; i += SMALL_PAGE)
 			sink += *(volatile unsigned long *)(hot + i);
-		/* Changing present PTEs makes the kernel flush the TLB. */
-		if (mprotect(scratch, SCRATCH_LEN, PROT_READ) ||
-		    mprotect(scratch, SCRATCH_LEN, PROT_READ | PROT_WRITE)) {
-			perror("hotcold: mprotect");
+		r = tlb_flush(scratch);
+		if (r < 0) {
+			fprintf(stderr, "hotcold: mprotect: %s\n", strerror(-r));
 			return 1;
 		}
 	}

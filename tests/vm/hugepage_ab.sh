@@ -18,12 +18,8 @@ cat /proc/damon_hugepage
 [ "$(hp_field cgroup:/A state)" = running ] || fail "A is not running"
 [ "$(hp_field cgroup:/A procs)" = 1 ] || fail "A does not follow its process"
 
-t=0
-until [ "$(pct $A_PID $A_HOT $A_HOT_LEN)" -ge 90 ]; do
-	t=$((t + 1))
-	[ $t -le 120 ] || fail "A's hot region below 90% after 120 s"
-	sleep 1
-done
+wait_for 120 huge_at_least $A_PID $A_HOT $A_HOT_LEN 90 || fail "A's hot region below 90% after 120 s"
+t=$WAITED
 note "A's hot region reached $(pct $A_PID $A_HOT $A_HOT_LEN)% in ${t}s"
 sleep 10
 a_hot=$(pct $A_PID $A_HOT $A_HOT_LEN)
@@ -37,15 +33,10 @@ note "after ${t}s + 10s: A hot ${a_hot}% cold ${a_cold}%, B hot ${b_hot}% cold $
 
 note "a process started in A after the module is enabled"
 HP_CGROUP=/A spawn_hotcold 32 32
-wait_for 60 sh -c "[ \"\$(awk -v g=group=cgroup:/A '\$1 == g' /proc/damon_hugepage | grep -o 'procs=[0-9]*')\" = procs=2 ]" ||
+wait_for 60 hp_is cgroup:/A procs 2 ||
 	fail "A's second process is not followed"
-t=0
-until [ "$(pct $PID $HOT_ADDR $HOT_LEN)" -ge 90 ]; do
-	t=$((t + 1))
-	[ $t -le 120 ] || fail "the late process's hot region below 90% after 120 s"
-	sleep 1
-done
-note "the late process's hot region reached $(pct $PID $HOT_ADDR $HOT_LEN)% in ${t}s"
+wait_for 120 huge_at_least $PID $HOT_ADDR $HOT_LEN 90 || fail "the late process's hot region below 90% after 120 s"
+note "the late process's hot region reached $(pct $PID $HOT_ADDR $HOT_LEN)% in ${WAITED}s"
 
 note "procfs format and agreement with smaps"
 sleep 3	# one refresh after the last collapse

@@ -33,13 +33,9 @@ cat /proc/damon_hugepage
 [ "$(hp_field cgroup:/C3 state)" = running ] || fail "C3 not started after the commit"
 [ "$(nr_kdamonds)" = 3 ] || fail "$(nr_kdamonds) kdamonds after raising the limit"
 [ "$(hp_field cgroup:/C1 kdamond)" = "$c1_kdamond" ] || fail "C1's kdamond was restarted"
-t=0
-until [ "$(hp_field cgroup:/C3 anon_huge_bytes)" -ge $((16 << 20)) ]; do
-	t=$((t + 1))
-	[ $t -le 120 ] || fail "C3 got no huge pages in 120 s"
-	sleep 1
-done
-note "C3 has $(hp_field cgroup:/C3 anon_huge_bytes) bytes in huge pages ${t}s after it started"
+c3_has_huge() { [ "$(hp_field cgroup:/C3 anon_huge_bytes)" -ge $((16 << 20)) ]; }
+wait_for 120 c3_has_huge || fail "C3 got no huge pages in 120 s"
+note "C3 has $(hp_field cgroup:/C3 anon_huge_bytes) bytes in huge pages ${WAITED}s after it started"
 
 note "commit_inputs changes the tuning of running groups without restarting them"
 hp_set tuning goal
@@ -66,10 +62,10 @@ c3_kdamond=$(hp_field cgroup:/C3 kdamond)
 [ "$c3_kdamond" -gt 0 ] || fail "C3 not running again"
 kill $C3_PID
 wait $C3_PID 2>/dev/null
-wait_for 20 sh -c "[ \"\$(awk '\$1 == \"group=cgroup:/C3\"' /proc/damon_hugepage | grep -o 'state=[^ ]*')\" = state=idle:no_processes ]" ||
+wait_for 20 hp_is cgroup:/C3 state idle:no_processes ||
 	fail "C3 not idle after its process exited: $(hp_field cgroup:/C3 state)"
 rmdir /sys/fs/cgroup/C3 || fail "cannot remove C3"
-wait_for 20 sh -c "[ \"\$(awk '\$1 == \"group=cgroup:/C3\"' /proc/damon_hugepage | grep -o 'state=[^ ]*')\" = state=gone:cgroup_removed ]" ||
+wait_for 20 hp_is cgroup:/C3 state gone:cgroup_removed ||
 	fail "C3 not reported gone: $(hp_field cgroup:/C3 state)"
 cat /proc/damon_hugepage
 [ -d /proc/$c3_kdamond ] && fail "C3's kdamond $c3_kdamond still exists"

@@ -147,14 +147,26 @@ hp_field() {
 	}' /proc/damon_hugepage
 }
 
-# wait_for SECONDS COMMAND...: run COMMAND every second until it succeeds;
-# fails if it never does.
+# hp_is GROUP FIELD VALUE: whether GROUP's FIELD in /proc/damon_hugepage is VALUE
+hp_is() {
+	[ "$(hp_field "$1" "$2")" = "$3" ]
+}
+
+# wait_for SECONDS COMMAND...: run COMMAND every second until it succeeds,
+# for at most SECONDS; returns 1 if it never does.  Sets WAITED to the
+# seconds it took.
 wait_for() {
-	local limit=$1 i=0
+	local limit=$1
 	shift
+	WAITED=0
 	until "$@"; do
-		i=$((i + 1))
-		[ $i -lt "$limit" ] || return 1
+		WAITED=$((WAITED + 1))
+		[ $WAITED -lt "$limit" ] || return 1
 		sleep 1
 	done
+}
+
+# huge_at_least PID ADDR LEN PCT: whether PCT% of the region is in huge pages
+huge_at_least() {
+	[ "$(pct "$1" "$2" "$3")" -ge "$4" ]
 }
