@@ -40,6 +40,7 @@ note "C3 has $(hp_field cgroup:/C3 anon_huge_bytes) bytes in huge pages ${WAITED
 note "commit_inputs changes the tuning of running groups without restarting them"
 hp_set tuning goal
 hp_set goal_share_bp 5000
+[ "$(hp_field cgroup:/C1 tuning)" = threshold ] || fail "tuning applied before commit_inputs"
 hp_set commit_inputs Y
 sleep 2
 [ "$(hp_field cgroup:/C1 tuning)" = goal ] || fail "tuning not committed"
