@@ -170,3 +170,142 @@ wait_for() {
 huge_at_least() {
 	[ "$(pct "$1" "$2" "$3")" -ge "$4" ]
 }
+
+# Memory pressure.  Without swap, a process over its cgroup's memory.max
+# is OOM-killed rather than stalled, and the guest has no disk: swap goes
+# on zram (compressed RAM).
+
+# swap_on [MIB]: swap on /dev/zram0 of MIB (default 512) MiB of
+# uncompressed capacity.  Does nothing if /dev/zram0 is already in use as
+# swap.
+swap_on() {
+	local mib=${1:-512} zram=/sys/block/zram0
+	grep -q '^/dev/zram0 ' /proc/swaps 2>/dev/null && return 0
+	[ -f /proc/swaps ] || fail "swap_on: no /proc/swaps (kernel without CONFIG_SWAP)"
+	[ -d $zram ] || fail "swap_on: no $zram (kernel without CONFIG_ZRAM)"
+	[ -b /dev/zram0 ] || fail "swap_on: no block device /dev/zram0 (devtmpfs not mounted?)"
+	# disksize can be set only while the device is unused and reset.
+	if [ "$(cat $zram/disksize)" != 0 ]; then
+		echo 1 > $zram/reset || fail "swap_on: cannot reset zram0"
+	fi
+	echo "${mib}M" > $zram/disksize || fail "swap_on: cannot set zram0's disksize to ${mib}M"
+	mkswap /dev/zram0 > /dev/null || fail "swap_on: mkswap /dev/zram0 failed"
+	swapon /dev/zram0 || fail "swap_on: swapon /dev/zram0 failed"
+	grep -q '^/dev/zram0 ' /proc/swaps || fail "swap_on: /dev/zram0 not in /proc/swaps"
+}
+
+# psi FILE some|full FIELD: FIELD (avg10, avg60, avg300, total) of the
+# some or full line of the PSI FILE (/proc/pressure/memory, a cgroup's
+# memory.pressure).  avgN are percentages with two decimals, total is in
+# microseconds.
+psi() {
+	awk -v l="$2" -v f="$3" '$1 == l {
+		for (i = 2; i <= NF; i++)
+			if (index($i, f "=") == 1) print substr($i, length(f) + 2)
+	}' "$1"
+}
+
+# psi_above FILE some|full FIELD VALUE: whether FIELD exceeds VALUE
+# (decimals allowed); psi_below likewise.
+psi_above() {
+	awk -v v="$(psi "$1" "$2" "$3")" -v lim="$4" 'BEGIN { exit !(v != "" && v + 0 > lim + 0) }'
+}
+psi_below() {
+	awk -v v="$(psi "$1" "$2" "$3")" -v lim="$4" 'BEGIN { exit !(v != "" && v + 0 < lim + 0) }'
+}
+
+# pressure_start [CGROUP [LIMIT_MIB [HOG_MIB]]]: memory pressure in
+# CGROUP (a path under /sys/fs/cgroup, given with or without that prefix;
+# default /hog): creates it, with the memory controller enabled on the way
+# down, sets memory.max to LIMIT_MIB (default 48) and memory.swap.max to
+# max, and starts memhog on HOG_MIB (default 96) in it.  Returns once the
+# hog has written all of its memory once.  Sets HOG_PID and HOG_CG (the
+# cgroup's full path).  Needs swap (swap_on).
+#
+# With the defaults, under TCG with 2 CPUs and 2 GiB, the hog is ready in
+# about 2 s, its cgroup's memory.pressure some avg10 passes 20% about 4 s
+# later and levels off near 60% (the hog is in memcg reclaim ~60% of the
+# time; its swap-ins are not workingset refaults, so not stalls).  The
+# rest of the guest keeps its memory: the hog's 48 MiB in zram take about
+# 1 MiB (each page holds one distinct word, very compressible).  After
+# pressure_stop, avg10 falls below 5 in 20-25 s.
+pressure_start() {
+	local cg=${1:-/hog} limit=${2:-48} hog=${3:-96} ready d part
+	cg=${cg#/sys/fs/cgroup}
+	cg=/${cg#/}
+	[ "$cg" != / ] || fail "pressure_start: not in the root cgroup"
+	grep -q '^/' /proc/swaps 2>/dev/null ||
+		fail "pressure_start: no swap (swap_on first): the hog would be OOM-killed"
+	grep -qw memory /sys/fs/cgroup/cgroup.controllers ||
+		fail "pressure_start: no memory controller (kernel without CONFIG_MEMCG)"
+	# Enable the memory controller in every ancestor's subtree_control.
+	d=/sys/fs/cgroup
+	for part in $(echo "${cg%/*}" | tr / ' '); do
+		grep -qw memory $d/cgroup.subtree_control ||
+			echo +memory > $d/cgroup.subtree_control ||
+			fail "pressure_start: cannot enable memory in $d/cgroup.subtree_control"
+		d=$d/$part
+		mkdir -p $d
+	done
+	grep -qw memory $d/cgroup.subtree_control ||
+		echo +memory > $d/cgroup.subtree_control ||
+		fail "pressure_start: cannot enable memory in $d/cgroup.subtree_control"
+	HOG_CG=/sys/fs/cgroup$cg
+	mkdir -p $HOG_CG
+	echo "${limit}M" > $HOG_CG/memory.max || fail "pressure_start: cannot set $HOG_CG/memory.max"
+	if [ -f $HOG_CG/memory.swap.max ]; then
+		echo max > $HOG_CG/memory.swap.max || fail "pressure_start: cannot set memory.swap.max"
+	fi
+	ready=/tmp/memhog.$$.ready
+	rm -f $ready
+	# The shell joins the cgroup, then execs the hog.
+	sh -c "echo \$\$ > $HOG_CG/cgroup.procs && exec memhog --mib $hog --ready $ready" > /dev/null &
+	HOG_PID=$!
+	wait_for 120 test -f $ready || {
+		kill -0 $HOG_PID 2>/dev/null || fail "pressure_start: memhog exited (OOM-killed? $(grep oom_kill $HOG_CG/memory.events))"
+		fail "pressure_start: memhog did not write its ${hog} MiB in 120 s"
+	}
+	kill -0 $HOG_PID 2>/dev/null || fail "pressure_start: memhog exited"
+	rm -f $ready
+}
+
+# pressure_stop: kills the hog of pressure_start and waits for it to go.
+# The cgroup stays (its memory.pressure then falls back).
+pressure_stop() {
+	[ -n "${HOG_PID:-}" ] || return 0
+	kill $HOG_PID 2>/dev/null
+	wait $HOG_PID 2>/dev/null
+	HOG_PID=
+}
+
+# psi_trigger FILE SPEC SECONDS: registers the PSI trigger SPEC (e.g.
+# "some 100000 1000000": 100 ms of stall in any 1 s window) on FILE
+# (/proc/pressure/memory, a cgroup's memory.pressure) and waits at most
+# SECONDS for it to fire.  Prints "event after N.NN s" or "no event in
+# SECONDS s"; returns 0 only on an event (POLLPRI without POLLERR).
+psi_trigger() {
+	python3 - "$@" <<'PYEOF'
+import os, select, sys, time
+path, spec, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
+fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
+os.write(fd, spec.encode() + b"\0")
+p = select.poll()
+p.register(fd, select.POLLPRI)
+t0 = time.monotonic()
+ev = p.poll(int(secs * 1000))
+dt = time.monotonic() - t0
+if not ev:
+    print("no event in %g s" % secs)
+    sys.exit(1)
+rev = ev[0][1]
+if rev & select.POLLERR or not rev & select.POLLPRI:
+    print("error: revents 0x%x after %.2f s" % (rev, dt))
+    sys.exit(2)
+print("event after %.2f s" % dt)
+PYEOF
+}
+
+# uptime_s: seconds since boot, with hundredths.
+uptime_s() {
+	cut -d ' ' -f 1 /proc/uptime
+}
