@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libcgroup.h>
+#include <linux/magic.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include "log.h"
+#include "pressure.h"
+
+/* libcgroup's ECG* codes to a negative errno. */
+static int cg_errno(int r)
+{
+	if (r == 0)
+		return 0;
+	if (r == ECGOTHER) {
+		int e = cgroup_get_last_errno();
+
+		return e > 0 ? -e : -EIO;
+	}
+	return r == ECGROUPNOTMOUNTED || r == ECGROUPSUBSYSNOTMOUNTED ? -ENOENT : -EIO;
+}
+
+int hp_cgroup_find_root(char **ret)
+{
+	_cleanup_(freep) char *mnt = NULL;
+	struct statfs sfs;
+	int r;
+
+	r = cgroup_init();
+	if (r)
+		return log_error_errno(cg_errno(r), "libcgroup: cannot scan cgroup mounts (%s)",
+				       cgroup_strerror(r));
+	r = cgroup_get_subsys_mount_point("memory", &mnt);
+	if (r)
+		return log_error_errno(cg_errno(r), "libcgroup: no mount of the memory controller (%s)",
+				       cgroup_strerror(r));
+	if (statfs(mnt, &sfs) < 0)
+		return log_error_errno(-errno, "%s: cannot statfs", mnt);
+	if (sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		log_error("%s: the memory controller is on cgroup v1 (hybrid or legacy layout); "
+			  "hugepaged needs it on the unified (v2) hierarchy", mnt);
+		return -ENOMEDIUM;
+	}
+	*ret = mnt;
+	mnt = NULL;
+	return 0;
+}
+
+/* Opens root_fd/path/name; path "/" is the root. */
+static int read_cgroup_file(int root_fd, const char *path, const char *name, char **ret)
+{
+	_cleanup_(freep) char *rel = NULL;
+
+	while (*path == '/')
+		path++;
+	if (asprintf(&rel, "%s%s%s", *path ? path : "", *path ? "/" : "", name) < 0)
+		return -ENOMEM;
+	return read_file_at(root_fd, rel, ret);
+}
+
+/* Finds "key value" at the start of a line of text. */
+static int find_key_u64(const char *text, const char *key, uint64_t *ret)
+{
+	size_t klen = strlen(key);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		unsigned long long v;
+
+		if (strncmp(l, key, klen) || l[klen] != ' ')
+			continue;
+		if (sscanf(l + klen + 1, "%llu", &v) != 1)
+			return -EINVAL;
+		*ret = v;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int hp_cgroup_read_populated(int root_fd, const char *path, bool *ret)
+{
+	_cleanup_(freep) char *text = NULL;
+	uint64_t v;
+	int r = read_cgroup_file(root_fd, path, "cgroup.events", &text);
+
+	if (r < 0)
+		return r;
+	r = find_key_u64(text, "populated", &v);
+	if (r < 0)
+		return r == -ENOENT ? -EINVAL : r;
+	*ret = v != 0;
+	return 0;
+}
+
+int hp_cgroup_read_memory(int root_fd, const char *path, uint64_t *anon, uint64_t *anon_thp)
+{
+	_cleanup_(freep) char *text = NULL;
+	uint64_t a, t = 0;
+	int r = read_cgroup_file(root_fd, path, "memory.stat", &text);
+
+	if (r < 0)
+		return r;
+	r = find_key_u64(text, "anon", &a);
+	if (r < 0)
+		return r == -ENOENT ? -EINVAL : r;
+	r = find_key_u64(text, "anon_thp", &t);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	*anon = a;
+	*anon_thp = t;
+	return 0;
+}
+
+int hp_psi_read(int dir_fd, const char *name, uint64_t *some_total, unsigned *avg10_bp)
+{
+	_cleanup_(freep) char *text = NULL;
+	int r = read_file_at(dir_fd, name, &text);
+
+	if (r < 0)
+		return r;
+	return hp_psi_parse(text, some_total, avg10_bp);
+}
+
+static int walk_dir(int dir_fd, char *path, size_t len, size_t cap, hp_cgroup_walk_fn fn, void *userdata)
+{
+	DIR *d = fdopendir(dir_fd);
+	struct dirent *de;
+	int count = 0, r;
+
+	if (!d) {
+		close(dir_fd);
+		return -errno;
+	}
+	r = fn(len ? path : "/", userdata);
+	if (r < 0)
+		goto out;
+	count = 1;
+	while ((de = readdir(d))) {
+		size_t nlen = strlen(de->d_name);
+		int sub;
+
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		if (de->d_name[0] == '.')
+			continue;
+		if (len + 1 + nlen + 1 > cap) {
+			log_warning("cgroup path %s/%s too long, ignoring", path, de->d_name);
+			continue;
+		}
+		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub < 0)
+			continue;	/* removed meanwhile, or not a directory */
+		path[len] = '/';
+		memcpy(path + len + 1, de->d_name, nlen + 1);
+		r = walk_dir(sub, path, len + 1 + nlen, cap, fn, userdata);
+		path[len] = '\0';
+		if (r < 0)
+			goto out;
+		count += r;
+	}
+	r = count;
+out:
+	closedir(d);
+	return r;
+}
+
+int hp_cgroup_walk(int root_fd, hp_cgroup_walk_fn fn, void *userdata)
+{
+	char path[4096] = "";
+	int fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	return walk_dir(fd, path, 0, sizeof(path), fn, userdata);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reading cgroup v2 files relative to a root directory, so that the same
+ * code runs on the real hierarchy and on fixture trees (tests/fixtures/).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/*
+ * Finds the cgroup v2 mount through libcgroup (the mount of the memory
+ * controller), checks that it is cgroup2 with PSI, and returns its path.
+ * -ENOMEDIUM if the memory controller is on cgroup v1 (hybrid/legacy).
+ */
+int hp_cgroup_find_root(char **ret);
+
+/* "populated 1" in cgroup.events of root_fd/path. */
+int hp_cgroup_read_populated(int root_fd, const char *path, bool *ret);
+/* anon and anon_thp of memory.stat. */
+int hp_cgroup_read_memory(int root_fd, const char *path, uint64_t *anon, uint64_t *anon_thp);
+/* "some total=" and avg10 of a PSI file (memory.pressure, /proc/pressure/...). */
+int hp_psi_read(int dir_fd, const char *name, uint64_t *some_total, unsigned *avg10_bp);
+
+/*
+ * Walks every cgroup directory below root_fd (the root itself is "/"),
+ * calling fn with the path relative to the root ("/a/b").  A directory
+ * that vanishes during the walk is skipped.  fn returning < 0 stops the
+ * walk with that value.  Returns the number of cgroups visited.
+ */
+typedef int (*hp_cgroup_walk_fn)(const char *path, void *userdata);
+int hp_cgroup_walk(int root_fd, hp_cgroup_walk_fn fn, void *userdata);

@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "conf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <ini.h>
+#include <limits.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+const char *hp_tuning_mode_name(enum hp_tuning_mode m)
+{
+	switch (m) {
+	case HP_TUNING_THRESHOLD:
+		return "threshold";
+	case HP_TUNING_GOAL:
+		return "goal";
+	default:
+		return "unset";
+	}
+}
+
+void hp_config_defaults(struct hp_config *c)
+{
+	*c = (struct hp_config){
+		.kdamond_limit = 4,
+		.rescan_interval = 60 * USEC_PER_SEC,
+		.refresh_interval = 10 * USEC_PER_SEC,
+		.resume_delay = 30 * USEC_PER_SEC,
+		.hold_time = 60 * USEC_PER_SEC,
+		.challenge_margin_pct = 25,
+		.stop_on_exit = true,
+		.system_memory = { .bp = 2000, .duration = 10 * USEC_PER_SEC },
+		.system_cpu = { .bp = 8000, .duration = 30 * USEC_PER_SEC },
+		.group_memory = { .bp = 1000, .duration = 10 * USEC_PER_SEC },
+		.tuning = { .mode = HP_TUNING_GOAL },
+	};
+}
+
+/* One INI file being parsed: where we are, for the messages. */
+struct parse_state {
+	const char *path;
+	FILE *f;
+	unsigned line;
+	unsigned errors;
+	const struct conf_key *keys;
+	size_t n_keys;
+	void *target;
+	bool unit_file;		/* other sections are systemd's, except [Match] */
+};
+
+typedef int (*key_parser_t)(const char *value, void *field, const struct conf_key *k);
+
+struct conf_key {
+	const char *section;
+	const char *key;
+	key_parser_t parse;
+	size_t offset;
+	long min, max;		/* integer range, or duration/size range */
+	const char *what;	/* how a good value looks, for the message */
+};
+
+static int parse_uint_key(const char *value, void *field, const struct conf_key *k)
+{
+	long v;
+	int r = parse_int_range(value, k->min, k->max, &v);
+
+	if (r < 0)
+		return r;
+	*(unsigned *)field = (unsigned)v;
+	return 0;
+}
+
+static int parse_int_key(const char *value, void *field, const struct conf_key *k)
+{
+	long v;
+	int r = parse_int_range(value, k->min, k->max, &v);
+
+	if (r < 0)
+		return r;
+	*(int *)field = (int)v;
+	return 0;
+}
+
+static int parse_bool_key(const char *value, void *field, const struct conf_key *k)
+{
+	(void)k;
+	return parse_bool(value, field);
+}
+
+static int parse_duration_key(const char *value, void *field, const struct conf_key *k)
+{
+	usec_t v;
+	int r = parse_duration(value, &v);
+
+	if (r < 0)
+		return r;
+	if (v < (usec_t)k->min * USEC_PER_MSEC || v > (usec_t)k->max * USEC_PER_MSEC)
+		return -ERANGE;
+	*(usec_t *)field = v;
+	return 0;
+}
+
+/* A duration stored in milliseconds (QuotaTime= -> quota_ms). */
+static int parse_msec_key(const char *value, void *field, const struct conf_key *k)
+{
+	usec_t v;
+	int r = parse_duration_key(value, &v, k);
+
+	if (r < 0)
+		return r;
+	*(unsigned *)field = (unsigned)(v / USEC_PER_MSEC);
+	return 0;
+}
+
+static int parse_size_key(const char *value, void *field, const struct conf_key *k)
+{
+	uint64_t v;
+	int r = parse_size(value, &v);
+
+	(void)k;
+	if (r < 0)
+		return r;
+	*(uint64_t *)field = v;
+	return 0;
+}
+
+/* Percentages are stored in basis points; min/max are basis points too. */
+static int parse_bp_key(const char *value, void *field, const struct conf_key *k)
+{
+	unsigned v;
+	int r = parse_percent_bp(value, &v);
+
+	if (r < 0)
+		return r;
+	if ((long)v < k->min || (long)v > k->max)
+		return -ERANGE;
+	*(unsigned *)field = v;
+	return 0;
+}
+
+/* ChallengeMargin= is a plain percentage (25% -> 25). */
+static int parse_pct_key(const char *value, void *field, const struct conf_key *k)
+{
+	int r = parse_bp_key(value, field, k);
+
+	if (r == 0)
+		*(unsigned *)field /= 100;
+	return r;
+}
+
+static int parse_tuning_key(const char *value, void *field, const struct conf_key *k)
+{
+	(void)k;
+	if (!strcmp(value, "threshold"))
+		*(enum hp_tuning_mode *)field = HP_TUNING_THRESHOLD;
+	else if (!strcmp(value, "goal"))
+		*(enum hp_tuning_mode *)field = HP_TUNING_GOAL;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Whitespace-separated list; an empty value resets it (as in systemd). */
+static int parse_list_key(const char *value, void *field, const struct conf_key *k)
+{
+	char ***list = field;
+	_cleanup_(freep) char *copy = strdup(value);
+	char *save = NULL;
+
+	(void)k;
+	if (!copy)
+		return -ENOMEM;
+	if (!*value) {
+		strv_free(*list);
+		*list = NULL;
+		return 0;
+	}
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		int r = strv_push(list, w);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Slice= and Unit= name one cgroup directory (globs allowed): no '/'. */
+static int parse_name_list_key(const char *value, void *field, const struct conf_key *k)
+{
+	_cleanup_(freep) char *copy = strdup(value);
+	bool slice = !strcmp(k->key, "Slice");
+	char *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		size_t len = strlen(w);
+
+		if (strchr(w, '/'))
+			return -EINVAL;
+		if (slice && (len < 6 || strcmp(w + len - 6, ".slice")))
+			return -EINVAL;
+	}
+	return parse_list_key(value, field, k);
+}
+
+/* CgroupPath= globs are absolute within the cgroup hierarchy. */
+static int parse_glob_list_key(const char *value, void *field, const struct conf_key *k)
+{
+	_cleanup_(freep) char *copy = strdup(value);
+	char *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+		if (w[0] != '/')
+			return -EINVAL;
+	return parse_list_key(value, field, k);
+}
+
+#define LIMIT_MAX_MS (3600L * 1000)
+
+#define CONFIG_KEY(sec, name, fn, field, lo, hi, desc) \
+	{ sec, name, fn, offsetof(struct hp_config, field), lo, hi, desc }
+#define TUNING_KEYS(KEY, sec, prefix)                                                                  \
+	KEY(sec, "Tuning", parse_tuning_key, prefix.mode, 0, 0, "\"threshold\" or \"goal\""),          \
+	KEY(sec, "GoalShare", parse_bp_key, prefix.goal_bp, 1, 10000, "a percentage, 0.01%..100%"),   \
+	KEY(sec, "MinAccess", parse_uint_key, prefix.min_access, 1, 1000000, "an integer, 1..1000000"), \
+	KEY(sec, "QuotaTime", parse_msec_key, prefix.quota_ms, 0, LIMIT_MAX_MS, "a duration, 0..1h"),  \
+	KEY(sec, "QuotaSize", parse_size_key, prefix.quota_bytes, 0, 0, "a size such as 256M")
+
+static const struct conf_key config_keys[] = {
+	CONFIG_KEY("Daemon", "KdamondLimit", parse_uint_key, kdamond_limit, 1, 64, "an integer, 1..64"),
+	CONFIG_KEY("Daemon", "RescanIntervalSec", parse_duration_key, rescan_interval, 1000, LIMIT_MAX_MS,
+		   "a duration, 1s..1h"),
+	CONFIG_KEY("Daemon", "RefreshIntervalSec", parse_duration_key, refresh_interval, 1000, LIMIT_MAX_MS,
+		   "a duration, 1s..1h"),
+	CONFIG_KEY("Daemon", "ResumeDelaySec", parse_duration_key, resume_delay, 0, LIMIT_MAX_MS,
+		   "a duration, 0..1h"),
+	CONFIG_KEY("Daemon", "HoldSec", parse_duration_key, hold_time, 0, 24 * LIMIT_MAX_MS,
+		   "a duration, 0..24h"),
+	CONFIG_KEY("Daemon", "ChallengeMargin", parse_pct_key, challenge_margin_pct, 0, 10000,
+		   "a percentage, 0%..100%"),
+	CONFIG_KEY("Daemon", "StopFeedingOnExit", parse_bool_key, stop_on_exit, 0, 0, "a boolean"),
+	CONFIG_KEY("Pressure", "SystemMemoryLimit", parse_bp_key, system_memory.bp, 0, 10000,
+		   "a percentage, 0%..100%"),
+	CONFIG_KEY("Pressure", "SystemMemoryDurationSec", parse_duration_key, system_memory.duration, 0,
+		   LIMIT_MAX_MS, "a duration, 0..1h"),
+	CONFIG_KEY("Pressure", "SystemCPULimit", parse_bp_key, system_cpu.bp, 0, 10000,
+		   "a percentage, 0%..100%"),
+	CONFIG_KEY("Pressure", "SystemCPUDurationSec", parse_duration_key, system_cpu.duration, 0,
+		   LIMIT_MAX_MS, "a duration, 0..1h"),
+	CONFIG_KEY("Pressure", "MemoryPressureLimit", parse_bp_key, group_memory.bp, 0, 10000,
+		   "a percentage, 0%..100%"),
+	CONFIG_KEY("Pressure", "MemoryPressureDurationSec", parse_duration_key, group_memory.duration, 0,
+		   LIMIT_MAX_MS, "a duration, 0..1h"),
+	TUNING_KEYS(CONFIG_KEY, "Tuning", tuning),
+};
+
+#define POLICY_KEY(sec, name, fn, field, lo, hi, desc) \
+	{ sec, name, fn, offsetof(struct hp_policy, field), lo, hi, desc }
+#define POLICY_KEYS(sec)                                                                              \
+	POLICY_KEY(sec, "Priority", parse_int_key, priority, -1000, 1000, "an integer, -1000..1000"),  \
+	POLICY_KEY(sec, "MinSize", parse_size_key, min_size, 0, 0, "a size such as 64M"),              \
+	POLICY_KEY(sec, "MemoryPressureLimit", parse_bp_key, memory.bp, 0, 10000,                      \
+		   "a percentage, 0%..100%"),                                                          \
+	POLICY_KEY(sec, "MemoryPressureDurationSec", parse_duration_key, memory.duration, 0,           \
+		   LIMIT_MAX_MS, "a duration, 0..1h"),                                                 \
+	TUNING_KEYS(POLICY_KEY, sec, tuning)
+
+static const struct conf_key policy_file_keys[] = {
+	POLICY_KEY("Match", "CgroupPath", parse_glob_list_key, cgroup_globs, 0, 0,
+		   "absolute cgroup path globs"),
+	POLICY_KEY("Match", "Slice", parse_name_list_key, slices, 0, 0, "slice names ending in .slice"),
+	POLICY_KEY("Match", "Unit", parse_name_list_key, units, 0, 0, "unit names without '/'"),
+	POLICY_KEYS("Policy"),
+};
+
+static const struct conf_key unit_section_keys[] = {
+	POLICY_KEYS("X-Hugepage"),
+};
+
+/* ini_parse_stream() reader that counts lines for the messages. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse_state *st = stream;
+	char *s = fgets(str, num, st->f);
+	size_t len;
+	int c;
+
+	if (!s)
+		return NULL;
+	st->line++;
+	len = strlen(s);
+	if (len + 1 < (size_t)num || s[len - 1] == '\n')
+		return s;
+	/* inih's buffer is full: a line that just fits, or a longer one. */
+	c = fgetc(st->f);
+	if (c == '\n' || c == EOF)
+		return s;
+	while (c != EOF && c != '\n')
+		c = fgetc(st->f);
+	log_syntax(st->path, st->line, "line longer than %d characters, ignoring it", num - 1);
+	st->errors++;
+	s[0] = '\0';	/* an empty line to inih */
+	return s;
+}
+
+static int handle_entry(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_state *st = user;
+	bool section_known = false;
+
+	for (size_t i = 0; i < st->n_keys; i++) {
+		const struct conf_key *k = &st->keys[i];
+		int r;
+
+		if (strcmp(section, k->section))
+			continue;
+		section_known = true;
+		if (strcmp(name, k->key))
+			continue;
+		r = k->parse(value, (char *)st->target + k->offset, k);
+		if (r == -ENOMEM)
+			return 0;
+		if (r < 0) {
+			log_syntax(st->path, st->line, "%s %s=%s in [%s]: expected %s, ignoring",
+				   r == -ERANGE ? "out-of-range value" : "bad value", name, value, section,
+				   k->what);
+			st->errors++;
+		}
+		return 1;
+	}
+	if (section_known)
+		log_syntax(st->path, st->line, "unknown key %s in [%s], ignoring", name, section);
+	else if (st->unit_file && strcmp(section, "Match"))
+		return 1;	/* [Unit], [Service], [Install]...: systemd's, not ours */
+	else if (st->unit_file)
+		log_syntax(st->path, st->line,
+			   "[Match] is not allowed in a unit file (the unit is the match), ignoring %s=",
+			   name);
+	else
+		log_syntax(st->path, st->line, "unknown section [%s], ignoring %s=", section, name);
+	st->errors++;
+	return 1;
+}
+
+/*
+ * Parses path into target with the key table.  Returns the number of
+ * errors logged, or -errno if the file cannot be read.
+ */
+static int parse_ini(const char *path, const struct conf_key *keys, size_t n_keys, void *target,
+		     bool unit_file)
+{
+	_cleanup_(fclosep) FILE *f = fopen(path, "re");
+	struct parse_state st = {
+		.path = path, .f = f, .keys = keys, .n_keys = n_keys, .target = target,
+		.unit_file = unit_file,
+	};
+	int r;
+
+	if (!f)
+		return -errno;
+	r = ini_parse_stream(read_line, &st, handle_entry, &st);
+	if (r > 0 && st.errors == 0) {
+		/* inih stops reporting after the first malformed line. */
+		log_syntax(path, (unsigned)r, "malformed line (expected [Section] or Key=Value), ignoring");
+		st.errors++;
+	} else if (r > 0) {
+		log_syntax(path, (unsigned)r, "malformed line (expected [Section] or Key=Value)");
+		st.errors++;
+	}
+	if (ferror(f))
+		return log_error_errno(-EIO, "%s: read error", path);
+	return (int)st.errors;
+}
+
+static int strcmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names of *.conf in dir, sorted; a missing directory gives none. */
+static int list_conf_files(const char *dir, char ***ret)
+{
+	_cleanup_(strv_freep) char **names = NULL;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		return log_warning_errno(-errno, "%s: cannot list", dir);
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".conf"))
+			continue;
+		if (strv_push(&names, de->d_name) < 0) {
+			closedir(d);
+			return -ENOMEM;
+		}
+	}
+	closedir(d);
+	if (names)
+		qsort(names, strv_len(names), sizeof(char *), strcmp_ptr);
+	*ret = names;
+	names = NULL;
+	return 0;
+}
+
+int hp_config_load(const char *path, struct hp_config *ret)
+{
+	_cleanup_(strv_freep) char **names = NULL;
+	_cleanup_(freep) char *dropdir = NULL;
+	struct hp_config c;
+	int r, errors = 0;
+
+	hp_config_defaults(&c);
+	r = parse_ini(path, config_keys, ELEMENTSOF(config_keys), &c, false);
+	if (r == -ENOENT)
+		r = 0;
+	if (r < 0)
+		return log_error_errno(r, "%s: cannot read", path);
+	errors += r;
+
+	if (asprintf(&dropdir, "%s.d", path) < 0)
+		return -ENOMEM;
+	r = list_conf_files(dropdir, &names);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; names && names[i]; i++) {
+		_cleanup_(freep) char *p = NULL;
+
+		if (asprintf(&p, "%s/%s", dropdir, names[i]) < 0)
+			return -ENOMEM;
+		r = parse_ini(p, config_keys, ELEMENTSOF(config_keys), &c, false);
+		if (r < 0) {
+			log_error_errno(r, "%s: cannot read, ignoring", p);
+			errors++;
+			continue;
+		}
+		errors += r;
+	}
+	*ret = c;
+	return errors;
+}
+
+void hp_policy_done(struct hp_policy *p)
+{
+	free(p->name);
+	free(p->source);
+	strv_free(p->cgroup_globs);
+	strv_free(p->slices);
+	strv_free(p->units);
+	*p = (struct hp_policy){ 0 };
+}
+
+void hp_policy_set_free(struct hp_policy_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		hp_policy_done(&s->v[i]);
+	free(s->v);
+	strv_free(s->failed);
+	*s = (struct hp_policy_set){ 0 };
+}
+
+static int policy_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct hp_policy *)a)->name, ((const struct hp_policy *)b)->name);
+}
+
+int hp_policy_set_keep_failed(struct hp_policy_set *next, struct hp_policy_set *prev)
+{
+	int kept = 0;
+
+	for (size_t i = 0; next->failed && next->failed[i]; i++) {
+		for (size_t j = 0; j < prev->n; j++) {
+			struct hp_policy *nv;
+
+			if (!prev->v[j].name || strcmp(prev->v[j].name, next->failed[i]))
+				continue;
+			nv = realloc(next->v, (next->n + 1) * sizeof(*nv));
+			if (!nv)
+				return -ENOMEM;
+			next->v = nv;
+			next->v[next->n++] = prev->v[j];
+			prev->v[j] = (struct hp_policy){ 0 };
+			log_warning("%s: keeping the previous version of this policy", next->v[next->n - 1].source);
+			kept++;
+			break;
+		}
+	}
+	if (kept)
+		qsort(next->v, next->n, sizeof(*next->v), policy_name_cmp);
+	return kept;
+}
+
+int hp_policy_parse_file(const char *path, const char *name, const char *section,
+			 struct hp_policy *ret)
+{
+	bool unit_file = !strcmp(section, "X-Hugepage");
+	/* Out-of-range markers tell "not given" from "given as 0". */
+	struct hp_policy p = { .memory = { .bp = UINT_MAX, .duration = USEC_INFINITY } };
+	int r;
+
+	if (unit_file)
+		r = parse_ini(path, unit_section_keys, ELEMENTSOF(unit_section_keys), &p, true);
+	else
+		r = parse_ini(path, policy_file_keys, ELEMENTSOF(policy_file_keys), &p, false);
+	if (r < 0) {
+		hp_policy_done(&p);
+		return log_error_errno(r, "%s: cannot read policy, skipping it", path);
+	}
+	if (r > 0) {
+		hp_policy_done(&p);
+		log_error("%s: %d error(s), skipping this policy", path, r);
+		return -EINVAL;
+	}
+	if (!unit_file && !p.cgroup_globs && !p.slices && !p.units) {
+		hp_policy_done(&p);
+		log_syntax(path, 0, "no [Match] entry (CgroupPath=, Slice= or Unit=), skipping this policy");
+		return -EINVAL;
+	}
+	p.memory_limit_set = p.memory.bp != UINT_MAX;
+	p.memory_duration_set = p.memory.duration != USEC_INFINITY;
+	p.name = strdup(name);
+	p.source = strdup(path);
+	if (!p.name || !p.source) {
+		hp_policy_done(&p);
+		return -ENOMEM;
+	}
+	*ret = p;
+	return 0;
+}
+
+/* Is the file at path an empty file or a link to /dev/null (a mask)? */
+static bool is_mask(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return false;
+	return S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0);
+}
+
+/* Policy files must be root's and not writable by others. */
+static int check_file_owner(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return log_error_errno(-errno, "%s: cannot stat, skipping this policy", path);
+	if (st.st_uid != 0) {
+		log_error("%s: owned by uid %u, not root: refusing this policy", path, (unsigned)st.st_uid);
+		return -EPERM;
+	}
+	if (st.st_mode & S_IWOTH) {
+		log_error("%s: writable by others (mode %04o): refusing this policy", path,
+			  (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+int hp_policies_load(char *const *dirs, bool check_owner, struct hp_policy_set *ret)
+{
+	_cleanup_(strv_freep) char **names = NULL, **paths = NULL;
+	struct hp_policy_set set = { 0 };
+	int skipped = 0, r;
+
+	/* Later directories win: record the last path seen for each name. */
+	for (size_t d = 0; dirs && dirs[d]; d++) {
+		_cleanup_(strv_freep) char **files = NULL;
+
+		r = list_conf_files(dirs[d], &files);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; files && files[i]; i++) {
+			_cleanup_(freep) char *p = NULL;
+			size_t j, n = strv_len(names);
+
+			if (asprintf(&p, "%s/%s", dirs[d], files[i]) < 0)
+				return -ENOMEM;
+			for (j = 0; j < n; j++)
+				if (!strcmp(names[j], files[i]))
+					break;
+			if (j == n) {
+				if (strv_push(&names, files[i]) < 0 || strv_push(&paths, p) < 0)
+					return -ENOMEM;
+			} else {
+				free(paths[j]);
+				paths[j] = p;
+				p = NULL;
+			}
+		}
+	}
+
+	/* names and paths are parallel; apply in lexical order of names. */
+	for (size_t n = strv_len(names), i = 0; i < n; i++) {
+		size_t min = i;
+
+		for (size_t j = i + 1; j < n; j++)
+			if (strcmp(names[j], names[min]) < 0)
+				min = j;
+		if (min != i) {
+			char *t = names[i];
+
+			names[i] = names[min];
+			names[min] = t;
+			t = paths[i];
+			paths[i] = paths[min];
+			paths[min] = t;
+		}
+	}
+
+	for (size_t i = 0; names && names[i]; i++) {
+		struct hp_policy p, *nv;
+
+		if (is_mask(paths[i])) {
+			log_info("%s: masked, skipping", paths[i]);
+			continue;
+		}
+		if (check_owner && check_file_owner(paths[i]) < 0) {
+			skipped++;
+			if (strv_push(&set.failed, names[i]) < 0) {
+				hp_policy_set_free(&set);
+				return -ENOMEM;
+			}
+			continue;
+		}
+		r = hp_policy_parse_file(paths[i], names[i], "Policy", &p);
+		if (r == -ENOMEM) {
+			hp_policy_set_free(&set);
+			return r;
+		}
+		if (r < 0) {
+			skipped++;
+			if (strv_push(&set.failed, names[i]) < 0) {
+				hp_policy_set_free(&set);
+				return -ENOMEM;
+			}
+			continue;
+		}
+		nv = realloc(set.v, (set.n + 1) * sizeof(*nv));
+		if (!nv) {
+			hp_policy_done(&p);
+			hp_policy_set_free(&set);
+			return -ENOMEM;
+		}
+		set.v = nv;
+		set.v[set.n++] = p;
+	}
+	*ret = set;
+	return skipped;
+}
+
+static bool any_glob_matches(char *const *globs, const char *s, int flags)
+{
+	for (size_t i = 0; globs && globs[i]; i++)
+		if (fnmatch(globs[i], s, flags) == 0)
+			return true;
+	return false;
+}
+
+/* Does a component of path before its last one match a glob? */
+static bool ancestor_matches(char *const *globs, const char *path)
+{
+	_cleanup_(freep) char *copy = strdup(path);
+	char *last, *save = NULL;
+
+	if (!copy)
+		return false;
+	last = strrchr(copy, '/');
+	if (last)
+		*last = '\0';
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save))
+		if (any_glob_matches(globs, c, 0))
+			return true;
+	return false;
+}
+
+bool hp_policy_matches(const struct hp_policy *p, const char *cgroup_path)
+{
+	const char *last = strrchr(cgroup_path, '/');
+
+	last = last ? last + 1 : cgroup_path;
+	if (p->cgroup_globs && !any_glob_matches(p->cgroup_globs, cgroup_path, FNM_PATHNAME))
+		return false;
+	if (p->units && !any_glob_matches(p->units, last, 0))
+		return false;
+	if (p->slices && !(p->units ? ancestor_matches(p->slices, cgroup_path) :
+				      any_glob_matches(p->slices, last, 0)))
+		return false;
+	return p->cgroup_globs || p->slices || p->units;
+}
+
+struct hp_limit hp_policy_memory_limit(const struct hp_policy *p, const struct hp_limit *dflt)
+{
+	return (struct hp_limit){
+		.bp = p->memory_limit_set ? p->memory.bp : dflt->bp,
+		.duration = p->memory_duration_set ? p->memory.duration : dflt->duration,
+	};
+}
+
+const struct hp_policy *hp_policy_find(const struct hp_policy_set *s, const char *cgroup_path)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (hp_policy_matches(&s->v[i], cgroup_path))
+			return &s->v[i];
+	return NULL;
+}
+
+struct hp_tuning hp_tuning_merge(const struct hp_tuning *over, const struct hp_tuning *under)
+{
+	return (struct hp_tuning){
+		.mode = over->mode ? over->mode : under->mode,
+		.goal_bp = over->goal_bp ? over->goal_bp : under->goal_bp,
+		.min_access = over->min_access ? over->min_access : under->min_access,
+		.quota_ms = over->quota_ms ? over->quota_ms : under->quota_ms,
+		.quota_bytes = over->quota_bytes ? over->quota_bytes : under->quota_bytes,
+	};
+}

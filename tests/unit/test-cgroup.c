@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Readers and tree walk of policyd/cgroup.c on tests/fixtures/cgroup/. */
+#include "unit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+
+#define MiB (1ULL << 20)
+
+static int open_fixture_dir(const char *rel)
+{
+	int fd = open(fixture(rel), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		fail_msg("cannot open %s: %s", fixture(rel), strerror(errno));
+	return fd;
+}
+
+static int setup_root(void **state)
+{
+	int *fd = malloc(sizeof(*fd));
+
+	if (!fd)
+		return -1;
+	*fd = open_fixture_dir("cgroup");
+	*state = fd;
+	return 0;
+}
+
+static int teardown_root(void **state)
+{
+	int *fd = *state;
+
+	close(*fd);
+	free(fd);
+	return 0;
+}
+
+static void test_populated(void **state)
+{
+	int root = *(int *)*state;
+	bool p;
+
+	p = false;
+	assert_int_equal(hp_cgroup_read_populated(root, "/db.slice", &p), 0);
+	assert_true(p);
+	p = false;
+	assert_int_equal(hp_cgroup_read_populated(root, "/db.slice/postgres.service", &p), 0);
+	assert_true(p);
+	p = true;
+	assert_int_equal(hp_cgroup_read_populated(root, "/web.slice", &p), 0);
+	assert_false(p);
+	/* "populated 0" followed by "frozen 1": the right line is taken. */
+	p = true;
+	assert_int_equal(hp_cgroup_read_populated(root, "/web.slice/nginx.service", &p), 0);
+	assert_false(p);
+	/* Without the leading slash, the same. */
+	p = false;
+	assert_int_equal(hp_cgroup_read_populated(root, "db.slice", &p), 0);
+	assert_true(p);
+}
+
+static void test_populated_errors(void **state)
+{
+	int root = *(int *)*state;
+	bool p = true;
+
+	/* The root cgroup has no cgroup.events. */
+	assert_int_equal(hp_cgroup_read_populated(root, "/", &p), -ENOENT);
+	assert_int_equal(hp_cgroup_read_populated(root, "/gone.service", &p), -ENOENT);
+	/* The file is there but has no "populated" line. */
+	assert_int_equal(hp_cgroup_read_populated(root, "/bad.slice", &p), -EINVAL);
+	assert_true(p);
+}
+
+static void test_memory(void **state)
+{
+	int root = *(int *)*state;
+	uint64_t anon = 1, thp = 1;
+
+	assert_int_equal(hp_cgroup_read_memory(root, "/db.slice", &anon, &thp), 0);
+	assert_true(anon == 128 * MiB);
+	assert_true(thp == 4 * MiB);
+	assert_int_equal(hp_cgroup_read_memory(root, "/", &anon, &thp), 0);
+	assert_true(anon == 512 * MiB);
+	assert_true(thp == 8 * MiB);
+	anon = thp = 1;
+	assert_int_equal(hp_cgroup_read_memory(root, "/web.slice/nginx.service", &anon, &thp), 0);
+	assert_true(anon == 0);
+	assert_true(thp == 0);
+}
+
+static void test_memory_errors(void **state)
+{
+	int root = *(int *)*state;
+	uint64_t anon = 42, thp = 43;
+
+	assert_int_equal(hp_cgroup_read_memory(root, "/gone.service", &anon, &thp), -ENOENT);
+	/* "anon_thp" and "anonymous" are not "anon". */
+	assert_int_equal(hp_cgroup_read_memory(root, "/bad.slice", &anon, &thp), -EINVAL);
+	assert_true(anon == 42);
+	assert_true(thp == 43);
+}
+
+static void test_psi(void **state)
+{
+	int root = *(int *)*state;
+	_cleanup_(closep) int proc = open_fixture_dir("proc/pressure");
+	uint64_t total = 1;
+	unsigned avg10 = 1;
+
+	assert_int_equal(hp_psi_read(root, "db.slice/memory.pressure", &total, &avg10), 0);
+	assert_true(total == 123456);
+	assert_int_equal(avg10, 123);
+	assert_int_equal(hp_psi_read(root, "db.slice/postgres.service/memory.pressure", &total, &avg10), 0);
+	assert_true(total == 9876543210ULL);
+	assert_int_equal(avg10, 1234);
+	assert_int_equal(hp_psi_read(root, "memory.pressure", &total, &avg10), 0);
+	assert_true(total == 0);
+	assert_int_equal(avg10, 0);
+
+	/* System-wide files, relative to a /proc/pressure directory. */
+	assert_int_equal(hp_psi_read(proc, "memory", &total, &avg10), 0);
+	assert_true(total == 500000);
+	assert_int_equal(avg10, 2500);
+	assert_int_equal(hp_psi_read(proc, "cpu", &total, &avg10), 0);
+	assert_true(total == 77777777);
+	assert_int_equal(avg10, 8050);
+
+	total = 7;
+	avg10 = 7;
+	assert_int_equal(hp_psi_read(proc, "io", &total, &avg10), -ENOENT);
+	assert_int_equal(hp_psi_read(root, "gone.service/memory.pressure", &total, &avg10), -ENOENT);
+	/* Only a "full" line. */
+	assert_int_equal(hp_psi_read(root, "bad.slice/memory.pressure", &total, &avg10), -EINVAL);
+	assert_true(total == 7);
+	assert_int_equal(avg10, 7);
+
+	/* An absolute path with AT_FDCWD works too. */
+	assert_int_equal(hp_psi_read(AT_FDCWD, fixture("proc/pressure/cpu"), &total, &avg10), 0);
+	assert_true(total == 77777777);
+}
+
+static void test_read_file_missing(void **state)
+{
+	int root = *(int *)*state;
+	char *text = (char *)0x1;
+
+	assert_int_equal(read_file_at(root, "no-such-file", &text), -ENOENT);
+	assert_ptr_equal(text, (char *)0x1);
+	assert_int_equal(read_file_at(root, "db.slice/cgroup.events", &text), 0);
+	assert_string_equal(text, "populated 1\nfrozen 0\n");
+	free(text);
+	/* An empty file reads as "". */
+	assert_int_equal(read_file_at(root, "web.slice/cgroup.procs", &text), 0);
+	assert_string_equal(text, "");
+	free(text);
+}
+
+#define MAX_SEEN 32
+
+struct seen {
+	size_t n;
+	char *paths[MAX_SEEN];
+	int stop_after;		/* return -ECANCELED on this call (1-based), 0: never */
+};
+
+static int collect(const char *path, void *userdata)
+{
+	struct seen *s = userdata;
+
+	print_message("  visit %s\n", path);
+	assert_true(s->n < MAX_SEEN);
+	s->paths[s->n++] = strdup(path);
+	if (s->stop_after && (int)s->n == s->stop_after)
+		return -ECANCELED;
+	return 0;
+}
+
+static int strcmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void seen_free(struct seen *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->paths[i]);
+	s->n = 0;
+}
+
+static void test_walk(void **state)
+{
+	static const char *const want[] = {
+		"/",
+		"/bad.slice",
+		"/db.slice",
+		"/db.slice/postgres.service",
+		"/web.slice",
+		"/web.slice/nginx.service",
+	};
+	int root = *(int *)*state;
+	struct seen s = { 0 };
+
+	assert_int_equal(hp_cgroup_walk(root, collect, &s), (int)ELEMENTSOF(want));
+	assert_int_equal(s.n, ELEMENTSOF(want));
+	/* The root first, then each directory once (in readdir order). */
+	assert_string_equal(s.paths[0], "/");
+	qsort(s.paths, s.n, sizeof(s.paths[0]), strcmp_ptr);
+	for (size_t i = 0; i < s.n; i++)
+		assert_string_equal(s.paths[i], want[i]);
+	seen_free(&s);
+
+	/* The walk does not move root_fd: a second walk sees the same. */
+	assert_int_equal(hp_cgroup_walk(root, collect, &s), (int)ELEMENTSOF(want));
+	seen_free(&s);
+}
+
+static void test_walk_parent_first(void **state)
+{
+	int root = *(int *)*state;
+	struct seen s = { 0 };
+
+	assert_int_equal(hp_cgroup_walk(root, collect, &s), 6);
+	/* A directory is visited before the directories inside it. */
+	for (size_t i = 0; i < s.n; i++) {
+		const char *slash = strrchr(s.paths[i], '/');
+		size_t plen = (size_t)(slash - s.paths[i]);
+		bool parent_before = plen == 0;
+
+		for (size_t j = 0; j < i && !parent_before; j++)
+			parent_before = strlen(s.paths[j]) == plen && !strncmp(s.paths[j], s.paths[i], plen);
+		if (!parent_before)
+			fail_msg("%s visited before its parent", s.paths[i]);
+	}
+	seen_free(&s);
+}
+
+static void test_walk_stop(void **state)
+{
+	int root = *(int *)*state;
+
+	for (int stop = 1; stop <= 6; stop++) {
+		struct seen s = { .stop_after = stop };
+
+		print_message("stop at visit %d\n", stop);
+		assert_int_equal(hp_cgroup_walk(root, collect, &s), -ECANCELED);
+		assert_int_equal(s.n, stop);
+		seen_free(&s);
+	}
+}
+
+static void test_walk_bad_fd(void **state)
+{
+	struct seen s = { 0 };
+	int fd = open(fixture("cgroup/db.slice/cgroup.events"), O_RDONLY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(hp_cgroup_walk(fd, collect, &s), -ENOTDIR);
+	assert_int_equal(s.n, 0);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_populated, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_populated_errors, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_memory, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_memory_errors, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_psi, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_read_file_missing, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_walk, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_walk_parent_first, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_walk_stop, setup_root, teardown_root),
+		cmocka_unit_test(test_walk_bad_fd),
+	};
+
+	return cmocka_run_group_tests_name("cgroup", tests, NULL, NULL);
+}

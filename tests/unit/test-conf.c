@@ -1,0 +1,771 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Main configuration and policies of policyd/conf.c. */
+#include "unit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+#define MiB (1ULL << 20)
+#define GiB (1ULL << 30)
+
+/* ---- main configuration ---- */
+
+static int teardown_capture(void **state)
+{
+	(void)state;
+	capture_stop();
+	return 0;
+}
+
+static void test_config_missing_is_defaults(void **state)
+{
+	struct hp_config c, d;
+
+	(void)state;
+	memset(&c, 0x5a, sizeof(c));
+	capture_start();
+	assert_int_equal(hp_config_load("/nonexistent/hugepaged.conf", &c), 0);
+	assert_int_equal(captured_errors(), 0);
+	hp_config_defaults(&d);
+	assert_int_equal(c.kdamond_limit, d.kdamond_limit);
+	assert_true(c.rescan_interval == d.rescan_interval);
+	assert_true(c.hold_time == d.hold_time);
+	assert_int_equal(c.challenge_margin_pct, d.challenge_margin_pct);
+	assert_int_equal(c.system_memory.bp, d.system_memory.bp);
+	assert_int_equal(c.tuning.mode, d.tuning.mode);
+	/* The documented defaults. */
+	assert_int_equal(d.kdamond_limit, 4);
+	assert_true(d.stop_on_exit);
+	assert_int_equal(d.tuning.mode, HP_TUNING_GOAL);
+}
+
+static void test_config_dropins(void **state)
+{
+	char path[4096];
+	struct hp_config c;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", fixture("conf/good/hugepaged.conf"));
+	capture_start();
+	assert_int_equal(hp_config_load(path, &c), 0);
+	assert_int_equal(captured_errors(), 0);
+
+	/* 05-zeroth (7), 10-first (6), 20-second (5): lexical order, last wins;
+	 * 30-ignored.conf.bak (1) and .99-hidden.conf (2) are not read. */
+	assert_int_equal(c.kdamond_limit, 5);
+	assert_true(c.hold_time == 90 * USEC_PER_SEC);		/* 05-zeroth */
+	assert_int_equal(c.challenge_margin_pct, 10);		/* 10-first */
+	assert_true(c.tuning.quota_bytes == 1 * GiB);		/* 20-second */
+
+	/* From hugepaged.conf only. */
+	assert_true(c.rescan_interval == 30 * USEC_PER_SEC);
+	assert_true(c.refresh_interval == 5 * USEC_PER_SEC);
+	assert_true(c.resume_delay == 60 * USEC_PER_SEC);
+	assert_false(c.stop_on_exit);
+	assert_int_equal(c.system_memory.bp, 1500);
+	assert_true(c.system_memory.duration == 5 * USEC_PER_SEC);
+	assert_int_equal(c.system_cpu.bp, 5000);
+	assert_true(c.system_cpu.duration == 500 * USEC_PER_MSEC);
+	assert_int_equal(c.group_memory.bp, 1250);
+	assert_true(c.group_memory.duration == 0);
+	assert_int_equal(c.tuning.mode, HP_TUNING_THRESHOLD);
+	assert_int_equal(c.tuning.goal_bp, 3000);
+	assert_int_equal(c.tuning.min_access, 3);
+	assert_int_equal(c.tuning.quota_ms, 20);
+}
+
+static void test_config_errors(void **state)
+{
+	char path[4096], dropin[4096];
+	struct hp_config c;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", fixture("conf/errors/hugepaged.conf"));
+	snprintf(dropin, sizeof(dropin), "%s", fixture("conf/errors/hugepaged.conf.d/50-bad.conf"));
+	capture_start();
+	assert_int_equal(hp_config_load(path, &c), 6);
+	assert_int_equal(captured_errors(), 6);
+
+	assert_logged_at(path, 4, "out-of-range value KdamondLimit=100");
+	assert_logged_at(path, 5, "bad value RescanIntervalSec=soon");
+	assert_logged_at(path, 6, "unknown key NoSuchKey");
+	assert_logged_at(path, 8, "unknown section [NoSuchSection]");
+	assert_logged_at(path, 10, "out-of-range value SystemMemoryLimit=150%");
+	assert_logged_at(dropin, 3, "bad value Tuning=sometimes");
+	/* No other message names either file. */
+	{
+		char p1[4200], p2[4200];
+
+		snprintf(p1, sizeof(p1), "%s:", path);
+		snprintf(p2, sizeof(p2), "%s:", dropin);
+		assert_int_equal(captured_count(p1, NULL), 5);
+		assert_int_equal(captured_count(p2, NULL), 1);
+	}
+
+	/* Bad entries are skipped: the earlier value or the default stays. */
+	assert_int_equal(c.kdamond_limit, 6);
+	assert_true(c.rescan_interval == 60 * USEC_PER_SEC);
+	assert_int_equal(c.system_memory.bp, 2000);
+	assert_int_equal(c.tuning.mode, HP_TUNING_GOAL);
+	/* Good entries around them still apply. */
+	assert_int_equal(c.system_cpu.bp, 5000);
+	assert_int_equal(c.tuning.goal_bp, 2500);
+	assert_int_equal(c.tuning.min_access, 7);
+}
+
+static void test_config_malformed_line(void **state)
+{
+	char path[4096];
+	struct hp_config c;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", fixture("conf/malformed/hugepaged.conf"));
+	capture_start();
+	assert_int_equal(hp_config_load(path, &c), 1);
+	assert_int_equal(captured_errors(), 1);
+	assert_logged_at(path, 3, "malformed line");
+	assert_int_equal(c.kdamond_limit, 3);
+	assert_true(c.hold_time == 5 * USEC_PER_SEC);
+}
+
+/* ---- policies from drop-in directories ---- */
+
+static void load_fixture_policies(struct hp_policy_set *set, int want_skipped)
+{
+	char usr[4096], etc[4096], run[4096];
+	char *dirs[] = { usr, etc, run, NULL };
+
+	snprintf(usr, sizeof(usr), "%s", fixture("policies/usr"));
+	snprintf(etc, sizeof(etc), "%s", fixture("policies/etc"));
+	snprintf(run, sizeof(run), "%s", fixture("policies/run"));
+	assert_int_equal(hp_policies_load(dirs, false, set), want_skipped);
+}
+
+static void assert_source(const struct hp_policy *p, const char *dir, const char *name)
+{
+	char want[4200];
+
+	snprintf(want, sizeof(want), "%s/%s/%s", fixtures(), dir, name);
+	assert_string_equal(p->name, name);
+	assert_string_equal(p->source, want);
+}
+
+static void test_policies_load(void **state)
+{
+	struct hp_policy_set set = { 0 };
+	const struct hp_policy *p;
+
+	(void)state;
+	capture_start();
+	/* 50-broken.conf and 60-nomatch.conf are skipped. */
+	load_fixture_policies(&set, 2);
+	assert_int_equal(set.n, 4);
+
+	/* Lexical order of the names, whatever directory each came from. */
+	assert_source(&set.v[0], "policies/etc", "05-system.conf");
+	assert_source(&set.v[1], "policies/run", "10-db.conf");
+	assert_source(&set.v[2], "policies/etc", "20-web.conf");
+	assert_source(&set.v[3], "policies/usr", "70-batch.conf");
+
+	p = &set.v[0];
+	assert_non_null(p->cgroup_globs);
+	assert_string_equal(p->cgroup_globs[0], "/system.slice/*");
+	assert_null(p->cgroup_globs[1]);
+	assert_int_equal(p->priority, 0);
+	assert_false(p->memory_limit_set);
+	assert_false(p->memory_duration_set);
+	assert_int_equal(p->tuning.mode, HP_TUNING_UNSET);
+
+	/* run/10-db.conf overrides etc/ and usr/: all of its keys. */
+	p = &set.v[1];
+	assert_null(p->cgroup_globs);
+	assert_null(p->units);
+	assert_non_null(p->slices);
+	assert_string_equal(p->slices[0], "db.slice");
+	assert_null(p->slices[1]);
+	assert_int_equal(p->priority, 10);
+	assert_true(p->min_size == 64 * MiB);
+	assert_true(p->memory_limit_set);
+	assert_true(p->memory_duration_set);
+	assert_int_equal(p->memory.bp, 500);
+	assert_true(p->memory.duration == 3 * USEC_PER_SEC);
+	assert_int_equal(p->tuning.mode, HP_TUNING_GOAL);
+	assert_int_equal(p->tuning.goal_bp, 4000);
+	assert_int_equal(p->tuning.min_access, 2);
+	assert_int_equal(p->tuning.quota_ms, 10);
+	assert_true(p->tuning.quota_bytes == 128 * MiB);
+
+	/* etc/20-web.conf overrides usr/20-web.conf. */
+	p = &set.v[2];
+	assert_int_equal(p->priority, 7);
+	assert_non_null(p->cgroup_globs);
+	assert_string_equal(p->cgroup_globs[0], "/web.slice/*.service");
+	assert_string_equal(p->cgroup_globs[1], "/web.slice/*.scope");
+	assert_null(p->cgroup_globs[2]);
+
+	p = &set.v[3];
+	assert_int_equal(p->priority, -5);
+	assert_non_null(p->units);
+	assert_string_equal(p->units[0], "batch-*.service");
+	assert_int_equal(p->tuning.mode, HP_TUNING_THRESHOLD);
+
+	/* The broken file names its file and line; the other is refused. */
+	{
+		char broken[4200], nomatch[4200], m1[4200], m2[4200];
+
+		snprintf(broken, sizeof(broken), "%s", fixture("policies/usr/50-broken.conf"));
+		snprintf(nomatch, sizeof(nomatch), "%s", fixture("policies/usr/60-nomatch.conf"));
+		snprintf(m1, sizeof(m1), "%s", fixture("policies/etc/30-masked-empty.conf"));
+		snprintf(m2, sizeof(m2), "%s", fixture("policies/run/40-masked-null.conf"));
+		assert_logged_at(broken, 5, "bad value Priority=high");
+		assert_int_equal(captured_count(nomatch, "no [Match]"), 1);
+		assert_int_equal(captured_count(m1, "masked"), 1);
+		assert_int_equal(captured_count(m2, "masked"), 1);
+		/* Masking is not an error. */
+		assert_int_equal(captured_count(m1, NULL), 1);
+		assert_int_equal(captured_count(m2, NULL), 1);
+	}
+	hp_policy_set_free(&set);
+	assert_int_equal(set.n, 0);
+	assert_null(set.v);
+}
+
+static void test_policies_no_dirs(void **state)
+{
+	struct hp_policy_set set = { .n = 99 };
+	char *dirs[] = { "/nonexistent/a", "/nonexistent/b", NULL };
+
+	(void)state;
+	assert_int_equal(hp_policies_load(dirs, true, &set), 0);
+	assert_int_equal(set.n, 0);
+	hp_policy_set_free(&set);
+}
+
+/* ---- owner checks, in a temporary directory ---- */
+
+struct tmpdir {
+	char path[64];
+};
+
+static int setup_tmpdir(void **state)
+{
+	struct tmpdir *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -1;
+	snprintf(t->path, sizeof(t->path), "/tmp/test-conf.XXXXXX");
+	if (!mkdtemp(t->path)) {
+		free(t);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int teardown_tmpdir(void **state)
+{
+	struct tmpdir *t = *state;
+
+	capture_stop();
+	nftw(t->path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(t);
+	return 0;
+}
+
+/* Writes a valid policy dir/name with mode (not filtered by the umask). */
+static void write_policy(const char *dir, const char *name, mode_t mode, char *path, size_t len)
+{
+	static const char text[] = "[Match]\nCgroupPath=/x.slice\n[Policy]\nPriority=1\n";
+	int fd;
+
+	snprintf(path, len, "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	assert_int_equal(fchmod(fd, mode), 0);
+	assert_int_equal(close(fd), 0);
+}
+
+static void test_owner_root_ok(void **state)
+{
+	struct tmpdir *t = *state;
+	struct hp_policy_set set = { 0 };
+	char *dirs[] = { t->path, NULL };
+	char p[256];
+
+	if (geteuid() != 0) {
+		print_message("skipped: only root can create a root-owned policy file\n");
+		skip();
+	}
+	write_policy(t->path, "10-ok.conf", 0644, p, sizeof(p));
+	capture_start();
+	assert_int_equal(hp_policies_load(dirs, true, &set), 0);
+	assert_int_equal(set.n, 1);
+	assert_string_equal(set.v[0].name, "10-ok.conf");
+	assert_int_equal(captured_errors(), 0);
+	hp_policy_set_free(&set);
+}
+
+static void test_owner_writable_by_others(void **state)
+{
+	struct tmpdir *t = *state;
+	struct hp_policy_set set = { 0 };
+	char *dirs[] = { t->path, NULL };
+	char ok[256], bad[256];
+
+	if (geteuid() != 0) {
+		/* Unprivileged, every file we create fails the owner check first. */
+		print_message("skipped: needs root for a root-owned file that is writable by others\n");
+		skip();
+	}
+	write_policy(t->path, "10-ok.conf", 0644, ok, sizeof(ok));
+	write_policy(t->path, "20-others.conf", 0666, bad, sizeof(bad));
+	capture_start();
+	assert_int_equal(hp_policies_load(dirs, true, &set), 1);
+	assert_int_equal(set.n, 1);
+	assert_string_equal(set.v[0].name, "10-ok.conf");
+	assert_int_equal(captured_count(bad, "writable by others"), 1);
+	hp_policy_set_free(&set);
+
+	/* Without owner checks (unprivileged test runs), it loads. */
+	assert_int_equal(hp_policies_load(dirs, false, &set), 0);
+	assert_int_equal(set.n, 2);
+	assert_string_equal(set.v[1].name, "20-others.conf");
+	hp_policy_set_free(&set);
+}
+
+static void test_owner_not_root(void **state)
+{
+	struct tmpdir *t = *state;
+	struct hp_policy_set set = { 0 };
+	char *dirs[] = { t->path, NULL };
+	char bad[256], want[64];
+	uid_t uid = geteuid();
+
+	write_policy(t->path, "30-nobody.conf", 0644, bad, sizeof(bad));
+	if (uid == 0) {
+		uid = 65534;
+		assert_int_equal(chown(bad, uid, 65534), 0);
+	} else {
+		print_message("not root: the file is owned by uid %u, which is not root either\n",
+			      (unsigned)uid);
+	}
+	snprintf(want, sizeof(want), "owned by uid %u", (unsigned)uid);
+	capture_start();
+	assert_int_equal(hp_policies_load(dirs, true, &set), 1);
+	assert_int_equal(set.n, 0);
+	assert_int_equal(captured_count(bad, want), 1);
+	hp_policy_set_free(&set);
+
+	assert_int_equal(hp_policies_load(dirs, false, &set), 0);
+	assert_int_equal(set.n, 1);
+	assert_string_equal(set.v[0].name, "30-nobody.conf");
+	hp_policy_set_free(&set);
+}
+
+/* A masked name needs no owner check: an empty file of anyone's. */
+static void test_mask_in_tmpdir(void **state)
+{
+	struct tmpdir *t = *state;
+	struct hp_policy_set set = { 0 };
+	char d1[128], d2[128], p[256];
+	char *dirs[] = { d1, d2, NULL };
+
+	snprintf(d1, sizeof(d1), "%s/lib", t->path);
+	snprintf(d2, sizeof(d2), "%s/etc", t->path);
+	assert_int_equal(mkdir(d1, 0755), 0);
+	assert_int_equal(mkdir(d2, 0755), 0);
+	write_policy(d1, "10-a.conf", 0644, p, sizeof(p));
+	write_policy(d1, "20-b.conf", 0644, p, sizeof(p));
+	write_policy(d1, "30-c.conf", 0644, p, sizeof(p));
+	snprintf(p, sizeof(p), "%s/10-a.conf", d2);
+	assert_int_equal(symlink("/dev/null", p), 0);
+	snprintf(p, sizeof(p), "%s/30-c.conf", d2);
+	assert_int_equal(close(open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)), 0);
+
+	capture_start();
+	assert_int_equal(hp_policies_load(dirs, false, &set), 0);
+	assert_int_equal(set.n, 1);
+	assert_string_equal(set.v[0].name, "20-b.conf");
+	assert_int_equal(captured_errors(), 0);
+	hp_policy_set_free(&set);
+}
+
+/*
+ * A line longer than inih's buffer (200 bytes in common builds) must not be
+ * cut into pieces parsed as lines of their own: either all of it is
+ * taken, or it is refused with its own line number.
+ */
+static void test_long_line(void **state)
+{
+	struct tmpdir *t = *state;
+	struct hp_policy p;
+	char path[256], glob[64], line2[8192] = "CgroupPath=";
+	FILE *f;
+	int r;
+
+	for (int i = 0; i < 100; i++) {
+		snprintf(glob, sizeof(glob), "%s/long-slice-name-%03d.slice/*", i ? " " : "", i);
+		strcat(line2, glob);
+	}
+	snprintf(path, sizeof(path), "%s/long.conf", t->path);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fprintf(f, "[Match]\n%s\n[Policy]\nPriority=3\nMinSize=lots\n", line2);
+	assert_int_equal(fclose(f), 0);
+
+	capture_start();
+	r = hp_policy_parse_file(path, "long.conf", "Policy", &p);
+	/* MinSize=lots on line 5 is wrong in any case, at the right line. */
+	assert_int_equal(r, -EINVAL);
+	assert_logged_at(path, 5, "bad value MinSize=lots");
+	if (captured_count(path, "longer than") == 0) {
+		/* inih took the whole line: no error for it, nothing on line 3. */
+		char p3[300];
+
+		snprintf(p3, sizeof(p3), "%s:3:", path);
+		assert_int_equal(captured_count(p3, NULL), 0);
+		assert_int_equal(captured_errors(), 2);	/* MinSize= and the summary */
+	} else {
+		assert_logged_at(path, 2, "longer than");
+		assert_int_equal(captured_errors(), 3);
+	}
+
+	/* Without the bad entry, the long line alone decides. */
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fprintf(f, "[Match]\n%s\n[Policy]\nPriority=3\n", line2);
+	assert_int_equal(fclose(f), 0);
+	capture_start();
+	r = hp_policy_parse_file(path, "long.conf", "Policy", &p);
+	if (r == 0) {
+		assert_int_equal(strv_len(p.cgroup_globs), 100);
+		assert_string_equal(p.cgroup_globs[99], "/long-slice-name-099.slice/*");
+		assert_int_equal(p.priority, 3);
+		hp_policy_done(&p);
+	} else {
+		assert_int_equal(r, -EINVAL);
+		assert_logged_at(path, 2, "longer than");
+	}
+}
+
+/* In the main file, a cut line must not apply what fits of it. */
+static void test_long_line_config(void **state)
+{
+	struct tmpdir *t = *state;
+	struct hp_config c;
+	char path[256];
+	FILE *f;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/hugepaged.conf", t->path);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fprintf(f, "[Daemon]\nKdamondLimit=5%*s; an inline comment after many spaces\nHoldSec=7s\n", 300, "");
+	assert_int_equal(fclose(f), 0);
+	capture_start();
+	r = hp_config_load(path, &c);
+	assert_true(c.hold_time == 7 * USEC_PER_SEC);
+	if (r == 0) {
+		assert_int_equal(c.kdamond_limit, 5);	/* inih took the whole line */
+	} else {
+		assert_int_equal(r, 1);
+		assert_logged_at(path, 2, "longer than");
+		assert_int_equal(c.kdamond_limit, 4);	/* the default stays */
+	}
+}
+
+/* A 199-character line (fits in 200 with its newline on any build). */
+static void test_line_just_fits(void **state)
+{
+	struct tmpdir *t = *state;
+	struct hp_policy p;
+	char path[256], value[256];
+	FILE *f;
+
+	memset(value, 'x', sizeof(value));
+	/* "CgroupPath=/" is 12 characters. */
+	value[199 - 12] = '\0';
+	snprintf(path, sizeof(path), "%s/fits.conf", t->path);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fprintf(f, "[Match]\nCgroupPath=/%s\n[Policy]\nPriority=4\n", value);
+	assert_int_equal(fclose(f), 0);
+	capture_start();
+	assert_int_equal(hp_policy_parse_file(path, "fits.conf", "Policy", &p), 0);
+	assert_int_equal(captured_errors(), 0);
+	assert_int_equal(strlen(p.cgroup_globs[0]), 199 - 11);
+	assert_int_equal(p.priority, 4);
+	hp_policy_done(&p);
+}
+
+/* ---- unit files ---- */
+
+static void test_unit_file(void **state)
+{
+	struct hp_policy p;
+	char path[4096];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", fixture("units/app.service"));
+	capture_start();
+	/* [Unit], [Service] and [Install] belong to systemd: not errors. */
+	assert_int_equal(hp_policy_parse_file(path, "app.service", "X-Hugepage", &p), 0);
+	assert_int_equal(captured_errors(), 0);
+	assert_string_equal(p.name, "app.service");
+	assert_string_equal(p.source, path);
+	assert_int_equal(p.priority, 20);
+	assert_true(p.min_size == 32 * MiB);
+	assert_int_equal(p.tuning.quota_ms, 5);
+	assert_null(p.cgroup_globs);
+	assert_null(p.slices);
+	assert_null(p.units);
+	hp_policy_done(&p);
+	assert_null(p.name);
+}
+
+static void test_unit_file_refused(void **state)
+{
+	struct hp_policy p;
+	char path[4096];
+
+	(void)state;
+	capture_start();
+	snprintf(path, sizeof(path), "%s", fixture("units/with-match.service"));
+	assert_int_equal(hp_policy_parse_file(path, "with-match.service", "X-Hugepage", &p), -EINVAL);
+	assert_logged_at(path, 8, "[Match] is not allowed");
+
+	snprintf(path, sizeof(path), "%s", fixture("units/bad-key.service"));
+	assert_int_equal(hp_policy_parse_file(path, "bad-key.service", "X-Hugepage", &p), -EINVAL);
+	assert_logged_at(path, 6, "unknown key Frobnicate");
+}
+
+/* ---- matching ---- */
+
+#define STRV(...) ((char *[]){ __VA_ARGS__, NULL })
+
+static void test_match_cgroup_path(void **state)
+{
+	struct hp_policy p = { .cgroup_globs = STRV("/a/*") };
+
+	(void)state;
+	assert_true(hp_policy_matches(&p, "/a/b"));
+	assert_true(hp_policy_matches(&p, "/a/b.service"));
+	/* FNM_PATHNAME: * does not cross '/'. */
+	assert_false(hp_policy_matches(&p, "/a/b/c"));
+	assert_false(hp_policy_matches(&p, "/a"));
+	assert_false(hp_policy_matches(&p, "/ab/c"));
+	assert_false(hp_policy_matches(&p, "/"));
+
+	p.cgroup_globs = STRV("/a/*/c", "/x.slice");
+	assert_true(hp_policy_matches(&p, "/a/b/c"));
+	assert_true(hp_policy_matches(&p, "/x.slice"));
+	assert_false(hp_policy_matches(&p, "/a/b/d"));
+	assert_false(hp_policy_matches(&p, "/x.slice/y"));
+
+	p.cgroup_globs = STRV("/");
+	assert_true(hp_policy_matches(&p, "/"));
+	assert_false(hp_policy_matches(&p, "/a"));
+}
+
+static void test_match_slice_unit(void **state)
+{
+	struct hp_policy p = { .slices = STRV("db.slice") };
+
+	(void)state;
+	assert_true(hp_policy_matches(&p, "/db.slice"));
+	assert_true(hp_policy_matches(&p, "/machine.slice/db.slice"));
+	assert_false(hp_policy_matches(&p, "/dbx.slice"));
+	assert_false(hp_policy_matches(&p, "/web.slice"));
+
+	p.slices = STRV("db-*.slice");
+	assert_true(hp_policy_matches(&p, "/db-1.slice"));
+	assert_false(hp_policy_matches(&p, "/db.slice"));
+
+	p = (struct hp_policy){ .units = STRV("x.service", "y-*.scope") };
+	assert_true(hp_policy_matches(&p, "/system.slice/x.service"));
+	assert_true(hp_policy_matches(&p, "/x.service"));
+	assert_true(hp_policy_matches(&p, "/user.slice/y-12.scope"));
+	assert_false(hp_policy_matches(&p, "/system.slice/x.service/child"));
+	assert_false(hp_policy_matches(&p, "/system.slice/xx.service"));
+	assert_false(hp_policy_matches(&p, "/system.slice"));
+
+	/* Slice= with Unit=: the units inside the slice, at any depth. */
+	p = (struct hp_policy){ .slices = STRV("db.slice"), .units = STRV("*.service") };
+	assert_true(hp_policy_matches(&p, "/db.slice/pg.service"));
+	assert_true(hp_policy_matches(&p, "/machine.slice/db.slice/pg.service"));
+	assert_false(hp_policy_matches(&p, "/db.slice"));
+	assert_false(hp_policy_matches(&p, "/web.slice/pg.service"));
+	assert_false(hp_policy_matches(&p, "/db.slice/pg.scope"));
+}
+
+static void test_keep_failed(void **state)
+{
+	struct hp_policy_set prev = { 0 }, next = { 0 };
+
+	(void)state;
+	prev.n = 2;
+	prev.v = calloc(2, sizeof(*prev.v));
+	prev.v[0] = (struct hp_policy){ .name = strdup("10-a.conf"), .source = strdup("/x/10-a.conf"), .priority = 1 };
+	prev.v[1] = (struct hp_policy){ .name = strdup("30-c.conf"), .source = strdup("/x/30-c.conf"), .priority = 3 };
+	next.n = 1;
+	next.v = calloc(1, sizeof(*next.v));
+	next.v[0] = (struct hp_policy){ .name = strdup("20-b.conf"), .source = strdup("/x/20-b.conf"), .priority = 2 };
+	strv_push(&next.failed, "10-a.conf");
+	strv_push(&next.failed, "99-new.conf");	/* broken, and never loaded: stays out */
+
+	assert_int_equal(hp_policy_set_keep_failed(&next, &prev), 1);
+	assert_int_equal(next.n, 2);
+	assert_string_equal(next.v[0].name, "10-a.conf");
+	assert_int_equal(next.v[0].priority, 1);
+	assert_string_equal(next.v[1].name, "20-b.conf");
+	assert_null(prev.v[0].name);	/* moved, not copied */
+	hp_policy_set_free(&prev);
+	hp_policy_set_free(&next);
+}
+
+static void test_policy_memory_limit(void **state)
+{
+	const struct hp_limit dflt = { .bp = 1000, .duration = 10 * USEC_PER_SEC };
+	struct hp_policy p = { 0 };
+	struct hp_limit l;
+
+	(void)state;
+	l = hp_policy_memory_limit(&p, &dflt);
+	assert_int_equal(l.bp, 1000);
+	assert_true(l.duration == 10 * USEC_PER_SEC);
+	/* 0% given in a policy disables the limit; the duration stays. */
+	p.memory_limit_set = true;
+	l = hp_policy_memory_limit(&p, &dflt);
+	assert_int_equal(l.bp, 0);
+	assert_true(l.duration == 10 * USEC_PER_SEC);
+	p.memory_duration_set = true;
+	p.memory.duration = 2 * USEC_PER_SEC;
+	l = hp_policy_memory_limit(&p, &dflt);
+	assert_true(l.duration == 2 * USEC_PER_SEC);
+}
+
+static void test_match_and(void **state)
+{
+	struct hp_policy p = { .cgroup_globs = STRV("/system.slice/*"), .units = STRV("a*.service") };
+	struct hp_policy none = { 0 };
+
+	(void)state;
+	assert_true(hp_policy_matches(&p, "/system.slice/abc.service"));
+	assert_false(hp_policy_matches(&p, "/system.slice/b.service"));	/* Unit= fails */
+	assert_false(hp_policy_matches(&p, "/user.slice/abc.service"));	/* CgroupPath= fails */
+
+	p = (struct hp_policy){ .cgroup_globs = STRV("/*/*"), .slices = STRV("db.slice") };
+	assert_true(hp_policy_matches(&p, "/machine.slice/db.slice"));
+	assert_false(hp_policy_matches(&p, "/db.slice"));
+	assert_false(hp_policy_matches(&p, "/machine.slice/web.slice"));
+
+	/* No [Match] entry at all matches nothing. */
+	assert_false(hp_policy_matches(&none, "/"));
+	assert_false(hp_policy_matches(&none, "/a"));
+}
+
+static void test_policy_find(void **state)
+{
+	struct hp_policy v[] = {
+		{ .name = "10-a.conf", .cgroup_globs = STRV("/a/*") },
+		{ .name = "20-b.conf", .cgroup_globs = STRV("/a/b") },
+		{ .name = "30-c.conf", .units = STRV("*.service") },
+	};
+	struct hp_policy_set s = { .v = v, .n = ELEMENTSOF(v) };
+	struct hp_policy_set loaded = { 0 };
+
+	(void)state;
+	assert_ptr_equal(hp_policy_find(&s, "/a/b"), &v[0]);
+	assert_ptr_equal(hp_policy_find(&s, "/a/b.service"), &v[0]);
+	assert_ptr_equal(hp_policy_find(&s, "/x/y.service"), &v[2]);
+	assert_null(hp_policy_find(&s, "/z"));
+	s.n = 0;
+	assert_null(hp_policy_find(&s, "/a/b"));
+
+	capture_start();
+	load_fixture_policies(&loaded, 2);
+	assert_string_equal(hp_policy_find(&loaded, "/db.slice")->name, "10-db.conf");
+	assert_string_equal(hp_policy_find(&loaded, "/web.slice/nginx.service")->name, "20-web.conf");
+	/* 70-batch.conf matches too, but 20-web.conf comes first. */
+	assert_string_equal(hp_policy_find(&loaded, "/web.slice/batch-1.service")->name, "20-web.conf");
+	assert_string_equal(hp_policy_find(&loaded, "/batch-1.service")->name, "70-batch.conf");
+	assert_string_equal(hp_policy_find(&loaded, "/system.slice/foo.service")->name, "05-system.conf");
+	assert_null(hp_policy_find(&loaded, "/web.slice/nginx.socket"));
+	/* The masked and broken policies would have matched these. */
+	assert_null(hp_policy_find(&loaded, "/other"));
+	assert_null(hp_policy_find(&loaded, "/broken.slice"));
+	hp_policy_set_free(&loaded);
+}
+
+static void test_tuning_merge(void **state)
+{
+	struct hp_tuning over = { .mode = HP_TUNING_THRESHOLD, .min_access = 5, .quota_bytes = 1 * MiB };
+	struct hp_tuning under = { .mode = HP_TUNING_GOAL, .goal_bp = 2000, .min_access = 10,
+				   .quota_ms = 100, .quota_bytes = 2 * MiB };
+	struct hp_tuning none = { 0 }, m;
+
+	(void)state;
+	m = hp_tuning_merge(&over, &under);
+	assert_int_equal(m.mode, HP_TUNING_THRESHOLD);
+	assert_int_equal(m.goal_bp, 2000);
+	assert_int_equal(m.min_access, 5);
+	assert_int_equal(m.quota_ms, 100);
+	assert_true(m.quota_bytes == 1 * MiB);
+
+	m = hp_tuning_merge(&none, &under);
+	assert_memory_equal(&m, &under, sizeof(m));
+	m = hp_tuning_merge(&over, &none);
+	assert_memory_equal(&m, &over, sizeof(m));
+	m = hp_tuning_merge(&none, &none);
+	assert_int_equal(m.mode, HP_TUNING_UNSET);
+	assert_int_equal(m.goal_bp, 0);
+	assert_true(m.quota_bytes == 0);
+
+	assert_string_equal(hp_tuning_mode_name(HP_TUNING_GOAL), "goal");
+	assert_string_equal(hp_tuning_mode_name(HP_TUNING_THRESHOLD), "threshold");
+	assert_string_equal(hp_tuning_mode_name(HP_TUNING_UNSET), "unset");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_config_missing_is_defaults, teardown_capture),
+		cmocka_unit_test_teardown(test_config_dropins, teardown_capture),
+		cmocka_unit_test_teardown(test_config_errors, teardown_capture),
+		cmocka_unit_test_teardown(test_config_malformed_line, teardown_capture),
+		cmocka_unit_test_teardown(test_policies_load, teardown_capture),
+		cmocka_unit_test_teardown(test_policies_no_dirs, teardown_capture),
+		cmocka_unit_test_setup_teardown(test_owner_root_ok, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_owner_writable_by_others, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_owner_not_root, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_mask_in_tmpdir, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_long_line, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_long_line_config, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_line_just_fits, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_teardown(test_unit_file, teardown_capture),
+		cmocka_unit_test_teardown(test_unit_file_refused, teardown_capture),
+		cmocka_unit_test(test_match_cgroup_path),
+		cmocka_unit_test(test_match_slice_unit),
+		cmocka_unit_test(test_policy_memory_limit),
+		cmocka_unit_test(test_keep_failed),
+		cmocka_unit_test(test_match_and),
+		cmocka_unit_test_teardown(test_policy_find, teardown_capture),
+		cmocka_unit_test(test_tuning_merge),
+	};
+
+	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
+}

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Value parsers and formatters of policyd/util.c. */
+#include "unit.h"
+
+#include <errno.h>
+
+#include "util.h"
+
+#define SENTINEL_U64 0xdeadbeefcafef00dULL
+
+static void size_ok(const char *s, uint64_t want)
+{
+	uint64_t v = SENTINEL_U64;
+
+	print_message("parse_size(\"%s\")\n", s);
+	assert_int_equal(parse_size(s, &v), 0);
+	assert_true(v == want);
+}
+
+static void size_bad(const char *s, int want)
+{
+	uint64_t v = SENTINEL_U64;
+
+	print_message("parse_size(\"%s\") must fail\n", s);
+	assert_int_equal(parse_size(s, &v), want);
+	/* *ret is set only on success. */
+	assert_true(v == SENTINEL_U64);
+}
+
+static void test_parse_size_good(void **state)
+{
+	(void)state;
+	size_ok("0", 0);
+	size_ok("4096", 4096);
+	size_ok("4096B", 4096);
+	size_ok("1K", 1024);
+	size_ok("1KiB", 1024);
+	size_ok("1.5K", 1536);
+	size_ok("64M", 64ULL << 20);
+	size_ok("2MiB", 2ULL << 20);
+	size_ok("1G", 1ULL << 30);
+	size_ok("3GiB", 3ULL << 30);
+	size_ok("2T", 2ULL << 40);
+	size_ok("0.5G", 512ULL << 20);
+	size_ok(" 64M", 64ULL << 20);
+	size_ok("64 M", 64ULL << 20);
+	/* The largest whole number of TiB that fits. */
+	size_ok("16777215T", 16777215ULL << 40);
+}
+
+static void test_parse_size_bad(void **state)
+{
+	(void)state;
+	size_bad("", -EINVAL);
+	size_bad(" ", -EINVAL);
+	size_bad("-1", -EINVAL);
+	size_bad("-64M", -EINVAL);
+	size_bad("M", -EINVAL);
+	size_bad("abc", -EINVAL);
+	size_bad("64X", -EINVAL);
+	size_bad("64Mx", -EINVAL);
+	size_bad("64MB", -EINVAL);
+	size_bad("64m", -EINVAL);
+	size_bad("64M ", -EINVAL);
+	size_bad("1 2", -EINVAL);
+	size_bad(".", -EINVAL);
+	size_bad("inf", -EINVAL);
+	size_bad("nan", -EINVAL);
+	/* Overflow: 2^64 bytes and more. */
+	size_bad("16777216T", -ERANGE);
+	size_bad("18446744073709551616", -ERANGE);
+	size_bad("99999999999999999999999G", -ERANGE);
+}
+
+static void pct_ok(const char *s, unsigned want)
+{
+	unsigned v = 4242;
+
+	print_message("parse_percent_bp(\"%s\")\n", s);
+	assert_int_equal(parse_percent_bp(s, &v), 0);
+	assert_int_equal(v, want);
+}
+
+static void pct_bad(const char *s, int want)
+{
+	unsigned v = 4242;
+
+	print_message("parse_percent_bp(\"%s\") must fail\n", s);
+	assert_int_equal(parse_percent_bp(s, &v), want);
+	assert_int_equal(v, 4242);
+}
+
+static void test_parse_percent(void **state)
+{
+	(void)state;
+	pct_ok("0%", 0);
+	pct_ok("20%", 2000);
+	pct_ok("12.5%", 1250);
+	pct_ok("0.5%", 50);
+	pct_ok("0.01%", 1);
+	pct_ok("33.33%", 3333);
+	pct_ok("100%", 10000);
+	pct_ok("100.0%", 10000);
+
+	pct_bad("", -EINVAL);
+	pct_bad("%", -EINVAL);
+	pct_bad("20", -EINVAL);		/* the % is required */
+	pct_bad("-5%", -EINVAL);
+	pct_bad("20%%", -EINVAL);
+	pct_bad("20%x", -EINVAL);
+	pct_bad("20 percent", -EINVAL);
+	pct_bad("abc%", -EINVAL);
+	pct_bad("100.01%", -ERANGE);
+	pct_bad("101%", -ERANGE);
+	pct_bad("1000000%", -ERANGE);
+}
+
+static void dur_ok(const char *s, usec_t want)
+{
+	usec_t v = SENTINEL_U64;
+
+	print_message("parse_duration(\"%s\")\n", s);
+	assert_int_equal(parse_duration(s, &v), 0);
+	assert_true(v == want);
+}
+
+static void dur_bad(const char *s, int want)
+{
+	usec_t v = SENTINEL_U64;
+
+	print_message("parse_duration(\"%s\") must fail\n", s);
+	assert_int_equal(parse_duration(s, &v), want);
+	assert_true(v == SENTINEL_U64);
+}
+
+static void test_parse_duration(void **state)
+{
+	(void)state;
+	dur_ok("0", 0);
+	dur_ok("5", 5 * USEC_PER_SEC);		/* a bare number is seconds */
+	dur_ok("1.5", 1500 * USEC_PER_MSEC);
+	dur_ok("500ms", 500 * USEC_PER_MSEC);
+	dur_ok("500msec", 500 * USEC_PER_MSEC);
+	dur_ok("2s", 2 * USEC_PER_SEC);
+	dur_ok("2sec", 2 * USEC_PER_SEC);
+	dur_ok("250us", 250);
+	dur_ok("1min", 60 * USEC_PER_SEC);
+	dur_ok("2m", 120 * USEC_PER_SEC);
+	dur_ok("1h", 3600 * USEC_PER_SEC);
+	dur_ok("0.5s", 500 * USEC_PER_MSEC);
+	dur_ok("10 s", 10 * USEC_PER_SEC);
+
+	dur_bad("", -EINVAL);
+	dur_bad("s", -EINVAL);
+	dur_bad("-1", -EINVAL);
+	dur_bad("-5s", -EINVAL);
+	dur_bad("5x", -EINVAL);
+	dur_bad("5sx", -EINVAL);
+	dur_bad("5 seconds", -EINVAL);
+	dur_bad("1d", -EINVAL);
+	dur_bad("soon", -EINVAL);
+	/* More than 1e15 us (~31 years). */
+	dur_bad("1e20", -ERANGE);
+	dur_bad("300000h", -ERANGE);
+}
+
+static void bool_ok(const char *s, bool want)
+{
+	bool v = !want;
+
+	print_message("parse_bool(\"%s\")\n", s);
+	assert_int_equal(parse_bool(s, &v), 0);
+	assert_int_equal(v, want);
+}
+
+static void bool_bad(const char *s)
+{
+	bool v = true;
+
+	print_message("parse_bool(\"%s\") must fail\n", s);
+	assert_int_equal(parse_bool(s, &v), -EINVAL);
+	assert_true(v);
+	v = false;
+	assert_int_equal(parse_bool(s, &v), -EINVAL);
+	assert_false(v);
+}
+
+static void test_parse_bool(void **state)
+{
+	(void)state;
+	bool_ok("1", true);
+	bool_ok("yes", true);
+	bool_ok("y", true);
+	bool_ok("true", true);
+	bool_ok("on", true);
+	bool_ok("YES", true);
+	bool_ok("True", true);
+	bool_ok("0", false);
+	bool_ok("no", false);
+	bool_ok("n", false);
+	bool_ok("false", false);
+	bool_ok("off", false);
+	bool_ok("OFF", false);
+
+	bool_bad("");
+	bool_bad("2");
+	bool_bad("-1");
+	bool_bad("yess");
+	bool_bad("maybe");
+	bool_bad(" yes");
+	bool_bad("yes ");
+	bool_bad("enable");
+}
+
+static void int_ok(const char *s, long min, long max, long want)
+{
+	long v = 4242;
+
+	print_message("parse_int_range(\"%s\", %ld, %ld)\n", s, min, max);
+	assert_int_equal(parse_int_range(s, min, max, &v), 0);
+	assert_int_equal(v, want);
+}
+
+static void int_bad(const char *s, long min, long max, int want)
+{
+	long v = 4242;
+	int r;
+
+	print_message("parse_int_range(\"%s\", %ld, %ld) must fail\n", s, min, max);
+	r = parse_int_range(s, min, max, &v);
+	if (want)
+		assert_int_equal(r, want);
+	else
+		assert_true(r == -EINVAL || r == -ERANGE);
+	assert_int_equal(v, 4242);
+}
+
+static void test_parse_int_range(void **state)
+{
+	(void)state;
+	int_ok("42", 0, 100, 42);
+	int_ok("0", 0, 100, 0);
+	int_ok("100", 0, 100, 100);
+	int_ok("-5", -10, 10, -5);
+	int_ok("-1000", -1000, 1000, -1000);
+	int_ok("1000", -1000, 1000, 1000);
+
+	int_bad("", 0, 100, -EINVAL);
+	int_bad("abc", 0, 100, -EINVAL);
+	int_bad("12x", 0, 100, -EINVAL);
+	int_bad("1.5", 0, 100, -EINVAL);
+	int_bad("12 ", 0, 100, -EINVAL);
+	int_bad("-", 0, 100, -EINVAL);
+	int_bad("101", 0, 100, -ERANGE);
+	int_bad("-1", 0, 100, -ERANGE);
+	int_bad("-11", -10, 10, -ERANGE);
+	int_bad("65", 1, 64, -ERANGE);
+	int_bad("0", 1, 64, -ERANGE);
+	/* Beyond long: any error will do, but an error it must be. */
+	int_bad("99999999999999999999999", 0, 100, 0);
+	int_bad("-99999999999999999999999", -100, 100, 0);
+}
+
+static void test_format(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_string_equal(format_bytes(buf, sizeof(buf), 0), "0 B");
+	assert_string_equal(format_bytes(buf, sizeof(buf), 1023), "1023 B");
+	assert_string_equal(format_bytes(buf, sizeof(buf), 1024), "1.0 KiB");
+	assert_string_equal(format_bytes(buf, sizeof(buf), 64ULL << 20), "64.0 MiB");
+	assert_string_equal(format_bytes(buf, sizeof(buf), 3ULL << 29), "1.5 GiB");
+	assert_string_equal(format_bytes(buf, sizeof(buf), 2048ULL << 40), "2048.0 TiB");
+	assert_string_equal(format_bp(buf, sizeof(buf), 0), "0.00%");
+	assert_string_equal(format_bp(buf, sizeof(buf), 1250), "12.50%");
+	assert_string_equal(format_bp(buf, sizeof(buf), 5), "0.05%");
+	assert_string_equal(format_bp(buf, sizeof(buf), 10000), "100.00%");
+}
+
+static void test_strv(void **state)
+{
+	_cleanup_(strv_freep) char **v = NULL;
+
+	(void)state;
+	assert_int_equal(strv_len(v), 0);
+	assert_int_equal(strv_push(&v, "a"), 0);
+	assert_int_equal(strv_push(&v, "bc"), 0);
+	assert_int_equal(strv_len(v), 2);
+	assert_string_equal(v[0], "a");
+	assert_string_equal(v[1], "bc");
+	assert_null(v[2]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_size_good),
+		cmocka_unit_test(test_parse_size_bad),
+		cmocka_unit_test(test_parse_percent),
+		cmocka_unit_test(test_parse_duration),
+		cmocka_unit_test(test_parse_bool),
+		cmocka_unit_test(test_parse_int_range),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_strv),
+	};
+
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
