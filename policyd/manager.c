@@ -1,0 +1,993 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "manager.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "log.h"
+#include "status.h"
+
+/* A PSI file watched with a trigger, or sampled if triggers are refused. */
+struct psi_watch {
+	struct manager *m;
+	char *label;		/* "system memory", "/a/b memory" */
+	int dir_fd;		/* directory of the file (not owned) */
+	char *name;		/* file name relative to dir_fd */
+	int trigger_fd;
+	sd_event_source *io;
+	sd_event_source *timer;
+	bool polling;
+	const struct hp_limit *limit;
+	struct hp_pressure *state;	/* &own, or the group's, which decide.c reads */
+	struct hp_pressure own;
+	unsigned avg10_bp;
+};
+
+/* A cgroup that matched a policy. */
+struct mgroup {
+	struct hp_group g;	/* first: decide.c sees these */
+	struct psi_watch memory;
+	int events_wd;		/* inotify watch of cgroup.events */
+	uint64_t last_tried_bytes;
+	bool seen;		/* during a rescan */
+	bool failed;		/* the backend refused it last time */
+	char failed_state[64];
+	enum hp_decision logged;	/* last decision logged */
+	bool logged_once;
+};
+
+/* inotify watch descriptors: directories and cgroup.events files. */
+struct watch {
+	char *path;		/* cgroup path; NULL if free */
+	bool events;		/* cgroup.events of path, else the directory */
+};
+
+struct manager {
+	struct manager_options o;
+	sd_event *event;
+	struct hp_config cfg;
+	struct hp_policy_set policies;
+	struct hp_backend *backend;
+
+	char *cgroup_root;
+	int cgroup_fd;
+	int pressure_fd;
+
+	int inotify_fd;
+	sd_event_source *inotify_source;
+	struct watch *watches;	/* indexed by wd */
+	size_t n_watches;
+	bool watch_limit_logged;
+
+	struct mgroup **groups;
+	size_t n_groups;
+
+	struct psi_watch sys_memory, sys_cpu;
+	struct hp_system_state sys;
+
+	sd_event_source *rescan_timer, *refresh_timer, *decide_defer;
+	usec_t last_rescan_usec;	/* how long the last rescan took */
+	unsigned n_cgroups;		/* seen by the last rescan */
+};
+
+static void psi_watch_done(struct psi_watch *w)
+{
+	w->io = sd_event_source_disable_unref(w->io);
+	w->timer = sd_event_source_disable_unref(w->timer);
+	if (w->trigger_fd >= 0)
+		close(w->trigger_fd);
+	w->trigger_fd = -1;
+	free(w->label);
+	free(w->name);
+	w->label = w->name = NULL;
+}
+
+static void schedule_decide(struct manager *m)
+{
+	sd_event_source_set_enabled(m->decide_defer, SD_EVENT_ONESHOT);
+}
+
+static void schedule_rescan_soon(struct manager *m)
+{
+	sd_event_source_set_time_relative(m->rescan_timer, 100 * USEC_PER_MSEC);
+	sd_event_source_set_enabled(m->rescan_timer, SD_EVENT_ONESHOT);
+}
+
+/* Takes one sample of w and arms its timer as the state machine asks. */
+static void psi_watch_sample(struct psi_watch *w, bool triggered)
+{
+	bool was_paused = hp_pressure_paused(w->state);
+	uint64_t total;
+	usec_t next, now = now_usec();
+	int r;
+
+	r = hp_psi_read(w->dir_fd, w->name, &total, &w->avg10_bp);
+	if (r < 0) {
+		log_debug_errno(r, "%s pressure: cannot read %s", w->label, w->name);
+		return;
+	}
+	next = hp_pressure_sample(w->state, w->limit, w->m->cfg.resume_delay, now, total, triggered,
+				  w->polling);
+	if (next) {
+		sd_event_source_set_time(w->timer, next);
+		sd_event_source_set_enabled(w->timer, SD_EVENT_ONESHOT);
+	} else {
+		sd_event_source_set_enabled(w->timer, SD_EVENT_OFF);
+	}
+	if (hp_pressure_paused(w->state) != was_paused) {
+		char a[16], b[16];
+
+		log_info("%s pressure: %s (some %s, limit %s)", w->label,
+			 hp_pressure_paused(w->state) ? "over the limit, pausing" : "back below the limit, resuming",
+			 format_bp(a, sizeof(a), w->state->share_bp), format_bp(b, sizeof(b), w->limit->bp));
+		schedule_decide(w->m);
+	}
+}
+
+static int on_psi_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)s;
+	(void)usec;
+	psi_watch_sample(userdata, false);
+	return 0;
+}
+
+static int on_psi_event(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct psi_watch *w = userdata;
+
+	(void)fd;
+	if (revents & (EPOLLERR | EPOLLHUP)) {
+		/* The cgroup went away: the tree watch or the rescan will drop it. */
+		sd_event_source_set_enabled(s, SD_EVENT_OFF);
+		schedule_rescan_soon(w->m);
+		return 0;
+	}
+	psi_watch_sample(w, true);
+	return 0;
+}
+
+static bool is_psi_fs(int fd)
+{
+	struct statfs sfs;
+
+	return fstatfs(fd, &sfs) == 0 && (sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == CGROUP2_SUPER_MAGIC);
+}
+
+/*
+ * Sets up w on dir_fd/name with a PSI trigger for limit; where the kernel
+ * refuses the trigger, samples every second instead.
+ */
+static int psi_watch_init(struct manager *m, struct psi_watch *w, const char *label, int dir_fd,
+			  const char *name, const struct hp_limit *limit, struct hp_pressure *state)
+{
+	struct hp_pressure own = w->own;	/* kept across a reset */
+	char trig[64];
+	int r, n;
+
+	*w = (struct psi_watch){ .m = m, .dir_fd = dir_fd, .trigger_fd = -1, .limit = limit, .own = own };
+	w->state = state ? state : &w->own;
+	w->label = strdup(label);
+	w->name = strdup(name);
+	if (!w->label || !w->name)
+		return -ENOMEM;
+	r = sd_event_add_time(m->event, &w->timer, CLOCK_MONOTONIC, USEC_INFINITY, 0, on_psi_timer, w);
+	if (r < 0)
+		return r;
+	sd_event_source_set_enabled(w->timer, SD_EVENT_OFF);
+	if (limit->bp == 0)
+		return 0;
+
+	n = hp_pressure_trigger(limit, trig, sizeof(trig));
+	w->trigger_fd = openat(dir_fd, name, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	/* Only the kernel's PSI files take triggers (not fixture copies). */
+	if (w->trigger_fd >= 0 && !is_psi_fs(w->trigger_fd))
+		errno = EOPNOTSUPP;
+	if (w->trigger_fd < 0 || n < 0 || !is_psi_fs(w->trigger_fd) || write(w->trigger_fd, trig, n + 1) < 0) {
+		log_debug_errno(-errno, "%s pressure: no trigger \"%s\", sampling every second", label, trig);
+		if (w->trigger_fd >= 0)
+			close(w->trigger_fd);
+		w->trigger_fd = -1;
+		w->polling = true;
+	} else {
+		r = sd_event_add_io(m->event, &w->io, w->trigger_fd, EPOLLPRI, on_psi_event, w);
+		if (r < 0)
+			return r;
+	}
+	/* A first sample: the baseline of the total, and the polling timer. */
+	psi_watch_sample(w, false);
+	return 0;
+}
+
+/* Sets w up again for a changed limit, keeping its pressure state. */
+static int psi_watch_reset(struct manager *m, struct psi_watch *w, const struct hp_limit *limit)
+{
+	_cleanup_(freep) char *label = w->label ? strdup(w->label) : NULL;
+	_cleanup_(freep) char *name = w->name ? strdup(w->name) : NULL;
+	struct hp_pressure *state = w->state == &w->own ? NULL : w->state;
+	int dir_fd = w->dir_fd;
+
+	if (!label || !name)
+		return -ENOMEM;
+	psi_watch_done(w);
+	return psi_watch_init(m, w, label, dir_fd, name, limit, state);
+}
+
+static void watch_forget(struct manager *m, int wd)
+{
+	if (wd < 0 || (size_t)wd >= m->n_watches)
+		return;
+	free(m->watches[wd].path);
+	m->watches[wd].path = NULL;
+}
+
+static int watch_add(struct manager *m, const char *path, bool events)
+{
+	_cleanup_(freep) char *rel = NULL;
+	uint32_t mask = events ? IN_MODIFY : (IN_CREATE | IN_DELETE | IN_ONLYDIR);
+	int wd;
+
+	if (asprintf(&rel, "%s%s%s", m->cgroup_root, path[1] ? path : "", events ? "/cgroup.events" : "") < 0)
+		return -ENOMEM;
+	wd = inotify_add_watch(m->inotify_fd, rel, mask);
+	if (wd < 0) {
+		if (errno == ENOSPC && !m->watch_limit_logged) {
+			m->watch_limit_logged = true;
+			log_warning("inotify watch limit reached at %s: the rescan every %" PRIu64
+				    " s covers the rest (raise fs.inotify.max_user_watches)",
+				    path, (uint64_t)(m->cfg.rescan_interval / USEC_PER_SEC));
+		}
+		return -errno;
+	}
+	if ((size_t)wd >= m->n_watches) {
+		size_t n = MAX((size_t)wd + 1, m->n_watches * 2);
+		struct watch *nw = realloc(m->watches, n * sizeof(*nw));
+
+		if (!nw)
+			return -ENOMEM;
+		memset(nw + m->n_watches, 0, (n - m->n_watches) * sizeof(*nw));
+		m->watches = nw;
+		m->n_watches = n;
+	}
+	if (!m->watches[wd].path || strcmp(m->watches[wd].path, path)) {
+		free(m->watches[wd].path);
+		m->watches[wd].path = strdup(path);
+		if (!m->watches[wd].path)
+			return -ENOMEM;
+	}
+	m->watches[wd].events = events;
+	return wd;
+}
+
+static struct mgroup *group_find(struct manager *m, const char *path)
+{
+	for (size_t i = 0; i < m->n_groups; i++)
+		if (!strcmp(m->groups[i]->g.path, path))
+			return m->groups[i];
+	return NULL;
+}
+
+static struct hp_limit group_limit(struct manager *m, const struct hp_policy *p)
+{
+	return hp_policy_memory_limit(p, &m->cfg.group_memory);
+}
+
+/* Re-reads what a group's decision depends on. */
+static void group_refresh(struct manager *m, struct mgroup *mg)
+{
+	int r;
+
+	r = hp_cgroup_read_populated(m->cgroup_fd, mg->g.path, &mg->g.populated);
+	if (r < 0)
+		log_debug_errno(r, "%s: cannot read cgroup.events", mg->g.path);
+	r = hp_cgroup_read_memory(m->cgroup_fd, mg->g.path, &mg->g.anon_bytes, &mg->g.anon_huge_bytes);
+	if (r < 0)
+		log_debug_errno(r, "%s: cannot read memory.stat", mg->g.path);
+}
+
+static void group_free(struct manager *m, struct mgroup *mg)
+{
+	if (mg->events_wd >= 0) {
+		inotify_rm_watch(m->inotify_fd, mg->events_wd);
+		watch_forget(m, mg->events_wd);
+	}
+	psi_watch_done(&mg->memory);
+	free(mg->g.path);
+	free(mg);
+}
+
+static void group_remove(struct manager *m, size_t i, const char *why)
+{
+	struct mgroup *mg = m->groups[i];
+
+	log_full(LOG_INFO, 0, &(struct log_fields){ .cgroup = mg->g.path, .decision = "dropped", .reason = why },
+		 "%s: dropped (%s)%s", mg->g.path, why, mg->g.fed ? ", it was fed" : "");
+	group_free(m, mg);
+	m->groups[i] = m->groups[--m->n_groups];
+	schedule_decide(m);
+}
+
+/* The memory.pressure file of a group, relative to the cgroup root fd. */
+static int group_add(struct manager *m, const char *path, const struct hp_policy *p)
+{
+	_cleanup_(freep) char *label = NULL, *file = NULL;
+	struct mgroup *mg, **ng;
+	int r;
+
+	mg = calloc(1, sizeof(*mg));
+	if (!mg)
+		return -ENOMEM;
+	mg->events_wd = -1;
+	mg->memory.trigger_fd = -1;
+	mg->g.path = strdup(path);
+	ng = realloc(m->groups, (m->n_groups + 1) * sizeof(*ng));
+	if (!mg->g.path || !ng) {
+		free(mg->g.path);
+		free(mg);
+		free(ng == m->groups ? NULL : ng);
+		return -ENOMEM;
+	}
+	m->groups = ng;
+	m->groups[m->n_groups++] = mg;
+	mg->g.policy = p;
+	mg->g.memory_limit = group_limit(m, p);
+	mg->g.decision = HP_DECISION_EMPTY;
+
+	r = watch_add(m, path, true);
+	mg->events_wd = r >= 0 ? r : -1;
+	if (asprintf(&label, "%s memory", path) < 0 ||
+	    asprintf(&file, "%s%smemory.pressure", path + 1, path[1] ? "/" : "") < 0)
+		return -ENOMEM;
+	r = psi_watch_init(m, &mg->memory, label, m->cgroup_fd, file, &mg->g.memory_limit, &mg->g.memory);
+	if (r < 0)
+		log_warning_errno(r, "%s: cannot watch memory.pressure, ignoring", path);
+	group_refresh(m, mg);
+	log_full(LOG_INFO, 0, &(struct log_fields){ .cgroup = path, .decision = "matched" },
+		 "%s: matches policy %s (priority %d)", path, p->name, p->priority);
+	schedule_decide(m);
+	return 0;
+}
+
+/* A cgroup directory seen in the tree: watch it and track it if it matches. */
+static int cgroup_seen(const char *path, void *userdata)
+{
+	struct manager *m = userdata;
+	const struct hp_policy *p;
+	struct mgroup *mg;
+	int r;
+
+	r = watch_add(m, path, false);
+	if (r == -ENOMEM)
+		return r;
+	m->n_cgroups++;
+	p = hp_policy_find(&m->policies, path);
+	mg = group_find(m, path);
+	if (mg) {
+		mg->seen = true;
+		if (mg->g.policy != p && p) {
+			mg->g.policy = p;
+			mg->g.memory_limit = group_limit(m, p);
+		}
+		return 0;
+	}
+	if (!p)
+		return 0;
+	r = group_add(m, path, p);
+	if (r < 0)
+		return r;
+	m->groups[m->n_groups - 1]->seen = true;
+	return 0;
+}
+
+/* Walks the whole tree: the safety net behind inotify, and after a reload. */
+static int rescan(struct manager *m)
+{
+	usec_t start = now_usec();
+	int r;
+
+	for (size_t i = 0; i < m->n_groups; i++)
+		m->groups[i]->seen = false;
+	m->n_cgroups = 0;
+	r = hp_cgroup_walk(m->cgroup_fd, cgroup_seen, m);
+	if (r < 0)
+		return log_error_errno(r, "%s: cannot walk the cgroup tree", m->cgroup_root);
+	for (size_t i = m->n_groups; i-- > 0;) {
+		struct mgroup *mg = m->groups[i];
+
+		if (!mg->seen)
+			group_remove(m, i, "cgroup removed");
+		else if (!hp_policy_find(&m->policies, mg->g.path))
+			group_remove(m, i, "no policy matches any more");
+		else
+			group_refresh(m, mg);
+	}
+	m->last_rescan_usec = now_usec() - start;
+	log_debug("rescan: %u cgroups, %zu matched, %" PRIu64 " us", m->n_cgroups, m->n_groups,
+		  m->last_rescan_usec);
+	schedule_decide(m);
+	return 0;
+}
+
+static int on_rescan_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+
+	(void)usec;
+	rescan(m);
+	sd_event_source_set_time_relative(s, m->cfg.rescan_interval);
+	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+/* Reads the module's hot bytes per fed group since the last refresh. */
+static void refresh_kernel(struct manager *m)
+{
+	struct hp_kstatus k = { 0 };
+
+	if (m->backend->ops->readout(m->backend, &k) < 0)
+		return;
+	for (size_t i = 0; i < m->n_groups; i++) {
+		struct mgroup *mg = m->groups[i];
+		const struct hp_kgroup *kg = hp_kstatus_find_cgroup(&k, mg->g.path);
+
+		if (!kg || !mg->g.fed) {
+			mg->g.hot_bytes = 0;
+			mg->last_tried_bytes = kg ? kg->tried_bytes : 0;
+			continue;
+		}
+		mg->g.hot_bytes = kg->tried_bytes >= mg->last_tried_bytes ? kg->tried_bytes - mg->last_tried_bytes : 0;
+		mg->last_tried_bytes = kg->tried_bytes;
+	}
+	hp_kstatus_done(&k);
+}
+
+/*
+ * Sizes change without notification, but they only matter to a decision
+ * while some group waits for a slot or for MinSize=, or a fed group could
+ * shrink below half its MinSize=.  Otherwise no timer runs.
+ */
+static bool sizes_matter(struct manager *m)
+{
+	for (size_t i = 0; i < m->n_groups; i++) {
+		const struct hp_group *g = &m->groups[i]->g;
+
+		if (g->decision == HP_DECISION_REFUSED || g->decision == HP_DECISION_TOO_SMALL ||
+		    (g->decision == HP_DECISION_FED && g->policy->min_size > 0))
+			return true;
+	}
+	return false;
+}
+
+static void arm_refresh(struct manager *m)
+{
+	if (!sizes_matter(m)) {
+		sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_OFF);
+		return;
+	}
+	if (sd_event_source_get_enabled(m->refresh_timer, NULL) > 0)
+		return;
+	sd_event_source_set_time_relative(m->refresh_timer, m->cfg.refresh_interval);
+	sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_ONESHOT);
+}
+
+static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+
+	(void)s;
+	(void)usec;
+	for (size_t i = 0; i < m->n_groups; i++)
+		group_refresh(m, m->groups[i]);
+	refresh_kernel(m);
+	schedule_decide(m);
+	return 0;
+}
+
+static uint64_t realtime_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int write_status(struct manager *m, unsigned n_fed)
+{
+	_cleanup_(freep) struct hp_status_group *sg = calloc(m->n_groups ? m->n_groups : 1, sizeof(*sg));
+	_cleanup_(freep) char *text = NULL, *path = NULL;
+	uint64_t rt = realtime_usec(), mono = now_usec();
+	struct hp_status s = {
+		.pid = getpid(),
+		.updated_us = rt,
+		.backend = (char *)m->backend->ops->name,
+		.kdamond_limit = m->cfg.kdamond_limit,
+		.matched = (unsigned)m->n_groups,
+		.fed = n_fed,
+		.system_paused = m->sys.paused,
+		.memory_some_bp = m->sys_memory.state->share_bp,
+		.cpu_some_bp = m->sys_cpu.state->share_bp,
+		.reason = m->sys.paused ? m->sys.reason : (char *)"",
+		.groups = sg,
+		.n_groups = m->n_groups,
+	};
+	int r;
+
+	if (!sg)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n_groups; i++) {
+		struct hp_group *g = &m->groups[i]->g;
+
+		sg[i] = (struct hp_status_group){
+			.path = g->path,
+			.policy = g->policy->name,
+			.priority = g->policy->priority,
+			.decision = (char *)hp_decision_name(g->decision),
+			.rank = g->rank,
+			.fed_since_us = g->fed ? rt - (mono - g->fed_since) : 0,
+			.populated = g->populated,
+			.anon_bytes = g->anon_bytes,
+			.anon_huge_bytes = g->anon_huge_bytes,
+			.memory_state = (char *)hp_pressure_state_name(g->memory.state),
+			.memory_some_bp = g->memory.share_bp,
+			.memory_limit_bp = g->memory_limit.bp,
+			.reason = g->reason,
+		};
+	}
+	r = hp_status_format(&s, &text);
+	if (r < 0)
+		return r;
+	if (asprintf(&path, "%s/status", m->o.run_dir) < 0)
+		return -ENOMEM;
+	r = write_file_atomic(path, text, strlen(text));
+	if (r < 0)
+		return log_warning_errno(r, "%s: cannot write the status", path);
+	return 0;
+}
+
+static int rank_order(const void *a, const void *b)
+{
+	const struct mgroup *x = *(struct mgroup *const *)a, *y = *(struct mgroup *const *)b;
+
+	return (int)x->g.rank - (int)y->g.rank;
+}
+
+/* Groups, matching, pressure -> decisions -> backend -> status. */
+static int decide_and_feed(struct manager *m)
+{
+	_cleanup_(strv_freep) char **cgroups = NULL, **failed = NULL;
+	_cleanup_(freep) struct mgroup **fed = calloc(m->n_groups ? m->n_groups : 1, sizeof(*fed));
+	struct hp_group **gs = (struct hp_group **)m->groups;
+	const struct hp_policy *top = NULL;
+	struct hp_feed feed;
+	size_t n_fed_list = 0;
+	unsigned n_fed;
+	char a[16], b[16];
+	int r;
+
+	if (!fed)
+		return -ENOMEM;
+	m->sys.paused = false;
+	m->sys.reason[0] = '\0';
+	if (hp_pressure_paused(m->sys_memory.state)) {
+		m->sys.paused = true;
+		snprintf(m->sys.reason, sizeof(m->sys.reason), "system memory pressure some %s, limit %s",
+			 format_bp(a, sizeof(a), m->sys_memory.state->share_bp),
+			 format_bp(b, sizeof(b), m->cfg.system_memory.bp));
+	} else if (hp_pressure_paused(m->sys_cpu.state)) {
+		m->sys.paused = true;
+		snprintf(m->sys.reason, sizeof(m->sys.reason), "system cpu pressure some %s, limit %s",
+			 format_bp(a, sizeof(a), m->sys_cpu.state->share_bp),
+			 format_bp(b, sizeof(b), m->cfg.system_cpu.bp));
+	}
+
+	n_fed = hp_decide(gs, m->n_groups, &m->cfg, &m->sys, now_usec());
+
+	for (size_t i = 0; i < m->n_groups; i++) {
+		struct mgroup *mg = m->groups[i];
+
+		if (mg->g.decision == HP_DECISION_FED)
+			fed[n_fed_list++] = mg;
+	}
+	qsort(fed, n_fed_list, sizeof(*fed), rank_order);
+	for (size_t i = 0; i < n_fed_list; i++) {
+		r = strv_push(&cgroups, fed[i]->g.path);
+		if (r < 0)
+			return r;
+		if (!top)
+			top = fed[i]->g.policy;
+	}
+	/* The module runs one tuning for all groups: the best-ranked policy's. */
+	feed = (struct hp_feed){
+		.cgroups = cgroups,
+		.kdamond_limit = m->cfg.kdamond_limit,
+		.tuning = top ? hp_tuning_merge(&top->tuning, &m->cfg.tuning) : m->cfg.tuning,
+	};
+	r = m->backend->ops->apply(m->backend, &feed, &failed);
+	if (r < 0) {
+		log_error_errno(r, "feeding %s failed; rescanning", *cgroups ? "the groups" : "nothing");
+		schedule_rescan_soon(m);
+	}
+	for (size_t i = 0; failed && failed[i]; i++) {
+		char *colon = strrchr(failed[i], ':');
+		struct mgroup *mg;
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		mg = group_find(m, failed[i]);
+		if (!mg)
+			continue;
+		mg->g.decision = HP_DECISION_FAILED;
+		snprintf(mg->g.reason, sizeof(mg->g.reason), "the kernel reports %s", colon + 1);
+		n_fed--;
+	}
+
+	for (size_t i = 0; i < m->n_groups; i++) {
+		struct mgroup *mg = m->groups[i];
+
+		if (mg->logged_once && mg->logged == mg->g.decision)
+			continue;
+		log_full(LOG_INFO, 0,
+			 &(struct log_fields){ .cgroup = mg->g.path,
+					       .decision = hp_decision_name(mg->g.decision),
+					       .reason = mg->g.reason },
+			 "%s: %s (%s)", mg->g.path, hp_decision_name(mg->g.decision), mg->g.reason);
+		mg->logged = mg->g.decision;
+		mg->logged_once = true;
+	}
+
+	write_status(m, n_fed);
+	sd_notifyf(false, "STATUS=Feeding %u of %zu matched groups (kdamond limit %u)%s%s", n_fed,
+		   m->n_groups, m->cfg.kdamond_limit, m->sys.paused ? "; paused: " : "",
+		   m->sys.paused ? m->sys.reason : "");
+	arm_refresh(m);
+	return 0;
+}
+
+static int on_decide(sd_event_source *s, void *userdata)
+{
+	(void)s;
+	decide_and_feed(userdata);
+	return 0;
+}
+
+struct subtree_walk {
+	struct manager *m;
+	const char *prefix;
+};
+
+static int subtree_seen(const char *path, void *userdata)
+{
+	struct subtree_walk *w = userdata;
+	_cleanup_(freep) char *full = NULL;
+
+	if (asprintf(&full, "%s%s", w->prefix, path[1] ? path : "") < 0)
+		return -ENOMEM;
+	return cgroup_seen(full, w->m);
+}
+
+static void on_dir_created(struct manager *m, const char *parent, const char *name)
+{
+	_cleanup_(freep) char *path = NULL;
+	_cleanup_(closep) int fd = -1;
+	struct subtree_walk w = { .m = m };
+
+	if (asprintf(&path, "%s/%s", parent[1] ? parent : "", name) < 0)
+		return;
+	/* Children may have been made before the watch (mkdir -p): walk them too. */
+	fd = openat(m->cgroup_fd, path + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	w.prefix = path;
+	hp_cgroup_walk(fd, subtree_seen, &w);
+}
+
+static void on_dir_deleted(struct manager *m, const char *parent, const char *name)
+{
+	_cleanup_(freep) char *path = NULL;
+	size_t len;
+
+	if (asprintf(&path, "%s/%s", parent[1] ? parent : "", name) < 0)
+		return;
+	len = strlen(path);
+	for (size_t i = m->n_groups; i-- > 0;) {
+		const char *p = m->groups[i]->g.path;
+
+		if (!strncmp(p, path, len) && (p[len] == '\0' || p[len] == '/'))
+			group_remove(m, i, "cgroup removed");
+	}
+	/* kernfs sends no IN_IGNORED for removed cgroups: forget their watches. */
+	for (size_t wd = 0; wd < m->n_watches; wd++) {
+		const char *p = m->watches[wd].path;
+
+		if (p && !strncmp(p, path, len) && (p[len] == '\0' || p[len] == '/')) {
+			inotify_rm_watch(m->inotify_fd, (int)wd);
+			watch_forget(m, (int)wd);
+		}
+	}
+}
+
+static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct manager *m = userdata;
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	(void)s;
+	(void)revents;
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warning_errno(-errno, "inotify read failed, ignoring");
+			break;
+		}
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *e = (struct inotify_event *)p;
+			struct watch *w = e->wd >= 0 && (size_t)e->wd < m->n_watches ? &m->watches[e->wd] : NULL;
+			_cleanup_(freep) char *path = w && w->path ? strdup(w->path) : NULL;
+
+			p += sizeof(*e) + e->len;
+			if (e->mask & IN_Q_OVERFLOW) {
+				log_warning("inotify queue overflow, rescanning");
+				schedule_rescan_soon(m);
+				continue;
+			}
+			if (!path)
+				continue;
+			if (w->events) {
+				struct mgroup *mg = group_find(m, path);
+
+				if (mg) {
+					group_refresh(m, mg);
+					schedule_decide(m);
+				}
+			} else if ((e->mask & IN_CREATE) && (e->mask & IN_ISDIR) && e->len) {
+				on_dir_created(m, path, e->name);
+			} else if ((e->mask & IN_DELETE) && (e->mask & IN_ISDIR) && e->len) {
+				on_dir_deleted(m, path, e->name);
+			}
+		}
+	}
+	return 0;
+}
+
+static int load_config(struct manager *m, struct hp_config *cfg, struct hp_policy_set *pol)
+{
+	int errors = 0, r;
+
+	r = hp_config_load(m->o.config_path, cfg);
+	if (r < 0)
+		return r;
+	errors += r;
+	r = hp_policies_load(m->o.policy_dirs, m->o.check_owner, pol);
+	if (r < 0)
+		return r;
+	errors += r;
+	log_info("configuration: %s, %zu policies, kdamond limit %u%s", m->o.config_path, pol->n,
+		 cfg->kdamond_limit, errors ? ", with errors (see above)" : "");
+	return errors;
+}
+
+static int reload(struct manager *m)
+{
+	struct hp_policy_set pol = { 0 };
+	struct hp_config cfg;
+	int r;
+
+	sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, now_usec());
+	log_info("reloading");
+	r = hp_config_load(m->o.config_path, &cfg);
+	if (r != 0) {
+		/* A half-applied main configuration would be worse than the old one. */
+		log_error("%s: %s, keeping the previous main configuration", m->o.config_path,
+			  r < 0 ? "cannot be read" : "has errors (see above)");
+		cfg = m->cfg;
+	}
+	r = hp_policies_load(m->o.policy_dirs, m->o.check_owner, &pol);
+	if (r < 0) {
+		log_error_errno(r, "reload failed, keeping the previous configuration");
+		sd_notify(false, "READY=1");
+		return r;
+	}
+	r = hp_policy_set_keep_failed(&pol, &m->policies);
+	if (r < 0) {
+		hp_policy_set_free(&pol);
+		sd_notify(false, "READY=1");
+		return r;
+	}
+	log_info("configuration: %s, %zu policies, kdamond limit %u", m->o.config_path, pol.n, cfg.kdamond_limit);
+	/* Groups point into the old policies: rematch them all. */
+	for (size_t i = 0; i < m->n_groups; i++)
+		m->groups[i]->g.policy = hp_policy_find(&pol, m->groups[i]->g.path);
+	for (size_t i = m->n_groups; i-- > 0;)
+		if (!m->groups[i]->g.policy)
+			group_remove(m, i, "no policy matches any more");
+	hp_policy_set_free(&m->policies);
+	m->policies = pol;
+	m->cfg = cfg;
+	for (size_t i = 0; i < m->n_groups; i++) {
+		struct mgroup *mg = m->groups[i];
+
+		mg->g.memory_limit = group_limit(m, mg->g.policy);
+		psi_watch_reset(m, &mg->memory, &mg->g.memory_limit);
+	}
+	psi_watch_reset(m, &m->sys_memory, &m->cfg.system_memory);
+	psi_watch_reset(m, &m->sys_cpu, &m->cfg.system_cpu);
+	sd_event_source_set_time_relative(m->rescan_timer, m->cfg.rescan_interval);
+	rescan(m);
+	sd_notify(false, "READY=1");
+	return 0;
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	(void)s;
+	(void)si;
+	reload(userdata);
+	return 0;
+}
+
+static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	(void)userdata;
+	log_info("received %s, stopping", strsignal((int)si->ssi_signo));
+	sd_notify(false, "STOPPING=1");
+	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+int manager_new(const struct manager_options *o, struct hp_backend *backend, struct manager **ret)
+{
+	_cleanup_(manager_freep) struct manager *m = calloc(1, sizeof(*m));
+	_cleanup_(strv_freep) char **adopted = NULL;
+	sigset_t mask;
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	m->o = *o;
+	m->backend = backend;
+	m->cgroup_fd = m->pressure_fd = m->inotify_fd = -1;
+	m->sys_memory.trigger_fd = m->sys_cpu.trigger_fd = -1;
+
+	r = load_config(m, &m->cfg, &m->policies);
+	if (r < 0)
+		return r;
+
+	if (o->cgroup_root)
+		m->cgroup_root = strdup(o->cgroup_root);
+	else if ((r = hp_cgroup_find_root(&m->cgroup_root)) < 0)
+		return r;
+	if (!m->cgroup_root)
+		return -ENOMEM;
+	m->cgroup_fd = open(m->cgroup_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (m->cgroup_fd < 0)
+		return log_error_errno(-errno, "%s: cannot open the cgroup root", m->cgroup_root);
+	m->pressure_fd = open(o->pressure_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (m->pressure_fd < 0)
+		return log_error_errno(-errno, "%s: no PSI (kernel without CONFIG_PSI, or psi=0)", o->pressure_dir);
+	if (mkdir(o->run_dir, 0755) < 0 && errno != EEXIST)
+		return log_error_errno(-errno, "%s: cannot create", o->run_dir);
+
+	r = sd_event_default(&m->event);
+	if (r < 0)
+		return log_error_errno(r, "cannot create the event loop");
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	if ((r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m)) < 0 ||
+	    (r = sd_event_add_signal(m->event, NULL, SIGTERM, on_exit_signal, m)) < 0 ||
+	    (r = sd_event_add_signal(m->event, NULL, SIGINT, on_exit_signal, m)) < 0)
+		return log_error_errno(r, "cannot watch signals");
+	r = sd_event_set_watchdog(m->event, true);
+	if (r < 0)
+		log_warning_errno(r, "cannot set up the watchdog, ignoring");
+
+	m->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (m->inotify_fd < 0)
+		return log_error_errno(-errno, "inotify_init1 failed");
+	r = sd_event_add_io(m->event, &m->inotify_source, m->inotify_fd, EPOLLIN, on_inotify, m);
+	if (r < 0)
+		return r;
+	r = sd_event_add_defer(m->event, &m->decide_defer, on_decide, m);
+	if (r < 0)
+		return r;
+	sd_event_source_set_enabled(m->decide_defer, SD_EVENT_OFF);
+	/* Decide after every other pending event of this iteration. */
+	sd_event_source_set_priority(m->decide_defer, SD_EVENT_PRIORITY_IDLE);
+	r = sd_event_add_time_relative(m->event, &m->rescan_timer, CLOCK_MONOTONIC, m->cfg.rescan_interval,
+				       USEC_PER_SEC, on_rescan_timer, m);
+	if (r < 0)
+		return r;
+	r = sd_event_add_time(m->event, &m->refresh_timer, CLOCK_MONOTONIC, USEC_INFINITY, USEC_PER_SEC,
+			      on_refresh_timer, m);
+	if (r < 0)
+		return r;
+	sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_OFF);
+
+	r = psi_watch_init(m, &m->sys_memory, "system memory", m->pressure_fd, "memory", &m->cfg.system_memory, NULL);
+	if (r < 0)
+		return log_error_errno(r, "%s/memory: cannot watch", o->pressure_dir);
+	r = psi_watch_init(m, &m->sys_cpu, "system cpu", m->pressure_fd, "cpu", &m->cfg.system_cpu, NULL);
+	if (r < 0)
+		return log_error_errno(r, "%s/cpu: cannot watch", o->pressure_dir);
+
+	/* Groups the kernel already runs (a restart) count as fed from now. */
+	r = backend->ops->current(backend, &adopted);
+	if (r < 0)
+		return r;
+
+	r = rescan(m);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; adopted && adopted[i]; i++) {
+		struct mgroup *mg = group_find(m, adopted[i]);
+
+		if (mg) {
+			mg->g.fed = true;
+			mg->g.fed_since = now_usec();
+		}
+		log_info("%s: already fed by the module, adopting%s", adopted[i], mg ? "" : " (no policy matches: will drop it)");
+	}
+	*ret = m;
+	m = NULL;
+	return 0;
+}
+
+int manager_run(struct manager *m)
+{
+	int r;
+
+	r = decide_and_feed(m);
+	if (r < 0)
+		return r;
+	sd_notify(false, "READY=1");
+	r = sd_event_loop(m->event);
+	if (m->cfg.stop_on_exit) {
+		log_info("stopping the module's groups (StopFeedingOnExit=yes)");
+		m->backend->ops->stop(m->backend);
+	} else {
+		log_info("leaving the module's groups running (StopFeedingOnExit=no)");
+	}
+	return r;
+}
+
+void manager_free(struct manager *m)
+{
+	for (size_t i = 0; i < m->n_groups; i++)
+		group_free(m, m->groups[i]);
+	free(m->groups);
+	psi_watch_done(&m->sys_memory);
+	psi_watch_done(&m->sys_cpu);
+	sd_event_source_disable_unref(m->inotify_source);
+	sd_event_source_disable_unref(m->rescan_timer);
+	sd_event_source_disable_unref(m->refresh_timer);
+	sd_event_source_disable_unref(m->decide_defer);
+	for (size_t i = 0; i < m->n_watches; i++)
+		free(m->watches[i].path);
+	free(m->watches);
+	if (m->inotify_fd >= 0)
+		close(m->inotify_fd);
+	if (m->cgroup_fd >= 0)
+		close(m->cgroup_fd);
+	if (m->pressure_fd >= 0)
+		close(m->pressure_fd);
+	free(m->cgroup_root);
+	hp_policy_set_free(&m->policies);
+	sd_event_unref(m->event);
+	free(m);
+}
