@@ -1,0 +1,689 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * hugepagectl: its output functions on the fixtures in tests/fixtures/
+ * status/ with a fixed clock, and the command itself ($HUGEPAGECTL) for
+ * what only main() decides: the exit status and the errors on stderr.
+ * JSON is checked by Python's parser ($PYTHON3) where it is available.
+ */
+#include "unit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hugepagectl.h"
+#include "status.h"
+#include "util.h"
+
+/* The fixture's updated_us plus 2.1 s. */
+#define NOW_US 1700000002100000ULL
+
+static const char expected_text[] =
+	"hugepaged: pid 123, backend module, updated 2.1 s ago\n"
+	"  System: ok (memory some 0.00%, cpu some 1.20%)\n"
+	"  Fed: 1 of 3 matched groups (kdamond limit 1)\n"
+	"Kernel: damon_hugepage enabled, max_kdamonds 2, 2 groups\n"
+	"\n"
+	"Group /c1\n"
+	"  Decision: fed (rank 1, priority 10, benefit 60.0 MiB)\n"
+	"  Policy: 10-c1.conf (priority 10)\n"
+	"  Memory: anon 64.0 MiB, huge 32.0 MiB (50.0%), pressure ok (some 0.00%, limit 10.00%)\n"
+	"  Kernel: running, kdamond 456, procs 1, tuning goal 80.00%, min_access 4, share 50.00%\n"
+	"  Collapsed: 32.0 MiB in 16 regions, tried 40.0 MiB, failed 8.0 MiB\n"
+	"\n"
+	"Group /c2\n"
+	"  Decision: refused (kdamond limit 1 reached: rank 2, priority 5, benefit 20.0 MiB; last fed /c1)\n"
+	"  Policy: 20-c2.conf (priority 5)\n"
+	"  Memory: anon 20.0 MiB, huge 0 B (0.0%), pressure ok (some 0.10%, limit none)\n"
+	"\n"
+	"Group /c3\n"
+	"  Decision: paused (memory pressure some 12.50% >= limit 10.00%)\n"
+	"  Policy: 30-c3.conf (priority 20)\n"
+	"  Memory: anon 128.0 MiB, huge 0 B (0.0%), pressure over (some 12.50%, limit 10.00%)\n"
+	"\n"
+	"Other kernel groups:\n"
+	"  pid:4242: running, kdamond 789, procs 1, tuning threshold, min_access 5, share 25.00%, collapsed 4.0 MiB in 2 regions\n";
+
+static char *load(const char *rel)
+{
+	char *text = NULL;
+	int r = read_file_at(AT_FDCWD, fixture(rel), &text);
+
+	if (r < 0)
+		fail_msg("cannot read %s: %s", fixture(rel), strerror(-r));
+	return text;
+}
+
+static void load_status(const char *rel, struct hp_status *s)
+{
+	_cleanup_(freep) char *text = load(rel);
+	unsigned line = 0;
+
+	assert_int_equal(hp_status_parse(text, s, &line), 0);
+}
+
+static void load_kstatus(const char *rel, struct hp_kstatus *k)
+{
+	_cleanup_(freep) char *text = load(rel);
+	unsigned line = 0;
+
+	assert_int_equal(hp_kstatus_parse(text, k, &line), 0);
+}
+
+static void parse_kstatus(const char *text, struct hp_kstatus *k)
+{
+	unsigned line = 0;
+
+	assert_int_equal(hp_kstatus_parse(text, k, &line), 0);
+}
+
+static void parse_status(const char *text, struct hp_status *s)
+{
+	unsigned line = 0;
+
+	assert_int_equal(hp_status_parse(text, s, &line), 0);
+}
+
+/* The text output, in a new string. */
+static char *text_of(const struct hp_status *s, const char *derr, const struct hp_kstatus *k,
+		     const char *kerr, uint64_t now)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(hugepagectl_print_text(f, s, derr, k, kerr, now), 0);
+	assert_int_equal(fclose(f), 0);
+	print_message("--- text ---\n%s--- end ---\n", buf);
+	return buf;
+}
+
+static char *json_of(const struct hp_status *s, const char *derr, const struct hp_kstatus *k,
+		     const char *kerr)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(hugepagectl_print_json(f, s, derr, k, kerr), 0);
+	assert_int_equal(fclose(f), 0);
+	print_message("--- json ---\n%s--- end ---\n", buf);
+	return buf;
+}
+
+/* text contains line (without its newline) as a whole line. */
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, line, n) && (p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+#define assert_line(text, line)                                                        \
+	do {                                                                           \
+		if (!has_line((text), (line)))                                          \
+			fail_msg("no line \"%s\" in the output above", (line));         \
+	} while (0)
+#define assert_no_line(text, line)                                                     \
+	do {                                                                           \
+		if (has_line((text), (line)))                                           \
+			fail_msg("unexpected line \"%s\" in the output above", (line)); \
+	} while (0)
+
+struct run {
+	int status;	/* the exit status; -1 if killed */
+	char *out;
+	char *err;
+};
+
+static void run_done(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static char *read_back(int fd)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	char chunk[4096];
+	ssize_t n;
+
+	assert_non_null(f);
+	assert_true(lseek(fd, 0, SEEK_SET) == 0);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		fwrite(chunk, 1, (size_t)n, f);
+	assert_true(n == 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+/*
+ * Runs path with argv (argv[0] included) and input on stdin, collecting
+ * stdout and stderr in memory files, so that no pipe can fill up.
+ */
+static void run_program(struct run *res, const char *path, char *const argv[], const char *input)
+{
+	int out = memfd_create("stdout", MFD_CLOEXEC), err = memfd_create("stderr", MFD_CLOEXEC);
+	int in = memfd_create("stdin", MFD_CLOEXEC), status;
+	pid_t pid;
+
+	assert_true(out >= 0 && err >= 0 && in >= 0);
+	if (input)
+		assert_true(write(in, input, strlen(input)) == (ssize_t)strlen(input));
+	assert_true(lseek(in, 0, SEEK_SET) == 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* stderr must not be mistaken for the journal. */
+		unsetenv("JOURNAL_STREAM");
+		if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+			_exit(127);
+		execv(path, argv);
+		_exit(127);
+	}
+	assert_true(waitpid(pid, &status, 0) == pid);
+	res->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	res->out = read_back(out);
+	res->err = read_back(err);
+	close(in);
+	close(out);
+	close(err);
+	print_message("--- %s: exit %d, stdout ---\n%s--- stderr ---\n%s--- end ---\n", argv[0],
+		      res->status, res->out, res->err);
+}
+
+static const char *hugepagectl(void)
+{
+	const char *p = getenv("HUGEPAGECTL");
+
+	if (!p || !*p)
+		fail_msg("HUGEPAGECTL is not set: run the tests through meson test");
+	return p;
+}
+
+/* hugepagectl --status-file S --procfs P args... */
+#define RUN_CTL(res, status_file, procfs, ...)                                              \
+	do {                                                                                \
+		_cleanup_(freep) char *s_ = strdup(status_file), *p_ = strdup(procfs);      \
+		char *argv_[] = { "hugepagectl", "--status-file", s_, "--procfs", p_,       \
+				  __VA_ARGS__, NULL };                                      \
+		run_program((res), hugepagectl(), argv_, NULL);                             \
+	} while (0)
+
+/*
+ * Checks json with Python's parser and the assertions of script (which
+ * sees it as d).  Skips when there is no Python.
+ */
+static void check_json(const char *json, const char *script)
+{
+	const char *python = getenv("PYTHON3");
+	_cleanup_(freep) char *program = NULL;
+	struct run res = { 0 };
+
+	if (!python || !*python) {
+		print_message("PYTHON3 is not set: JSON is not parsed\n");
+		return;
+	}
+	assert_true(asprintf(&program, "import json, sys\nd = json.load(sys.stdin)\n%s\n", script) > 0);
+	{
+		char *argv[] = { "python3", "-c", program, NULL };
+
+		run_program(&res, python, argv, json);
+	}
+	if (res.status != 0)
+		fail_msg("python3 rejected the JSON (exit %d): %s", res.status, res.err);
+	run_done(&res);
+}
+
+static void test_text_fixture(void **state)
+{
+	struct hp_status s = { 0 };
+	struct hp_kstatus k = { 0 };
+	_cleanup_(freep) char *text = NULL;
+
+	(void)state;
+	load_status("status/hugepaged-status", &s);
+	load_kstatus("status/damon_hugepage", &k);
+	text = text_of(&s, NULL, &k, NULL, NOW_US);
+	assert_string_equal(text, expected_text);
+	hp_status_done(&s);
+	hp_kstatus_done(&k);
+}
+
+static void test_text_age(void **state)
+{
+	struct hp_status s = { 0 };
+	_cleanup_(freep) char *later = NULL, *earlier = NULL;
+
+	(void)state;
+	load_status("status/hugepaged-status", &s);
+	later = text_of(&s, NULL, NULL, "x", NOW_US + 60 * USEC_PER_SEC - 2100000 + 49999);
+	assert_line(later, "hugepaged: pid 123, backend module, updated 60.0 s ago");
+	/* The clock was set back after the daemon wrote the file. */
+	earlier = text_of(&s, NULL, NULL, "x", 1700000000000000ULL - 500000);
+	assert_line(earlier, "hugepaged: pid 123, backend module, updated 0.5 s in the future");
+	hp_status_done(&s);
+}
+
+static void test_text_system_paused(void **state)
+{
+	struct hp_status s = { 0 };
+	_cleanup_(freep) char *text = NULL;
+
+	(void)state;
+	parse_status("# hugepaged 1\n"
+		     "daemon pid=9 updated_us=1 backend=dry-run kdamond_limit=2 matched=0 fed=0 "
+		     "system=paused memory_some_bp=2500 cpu_some_bp=0 reason=system memory some 25.00% >= 20.00%\n",
+		     &s);
+	text = text_of(&s, NULL, NULL, "not root", 1);
+	assert_line(text, "hugepaged: pid 9, backend dry-run, updated 0.0 s ago");
+	assert_line(text, "  System: paused: system memory some 25.00% >= 20.00% (memory some 25.00%, cpu some 0.00%)");
+	assert_line(text, "  Fed: 0 of 0 matched groups (kdamond limit 2)");
+	assert_line(text, "Kernel: unavailable (not root)");
+	hp_status_done(&s);
+}
+
+/* The module is not there or we are not root: the daemon's view stands alone. */
+static void test_text_kernel_unavailable(void **state)
+{
+	struct hp_status s = { 0 };
+	_cleanup_(freep) char *text = NULL;
+
+	(void)state;
+	load_status("status/hugepaged-status", &s);
+	text = text_of(&s, NULL, NULL, "/proc/damon_hugepage is readable by root only", NOW_US);
+	assert_line(text, "Kernel: unavailable (/proc/damon_hugepage is readable by root only)");
+	assert_line(text, "Group /c1");
+	assert_line(text, "  Decision: fed (rank 1, priority 10, benefit 60.0 MiB)");
+	/* Nothing to compare with: no per-group kernel lines, not even "not listed". */
+	assert_null(strstr(text, "  Kernel:"));
+	assert_null(strstr(text, "Collapsed"));
+	assert_null(strstr(text, "kernel groups"));
+	hp_status_done(&s);
+}
+
+/* The daemon says fed, the kernel does not know the group: show it. */
+static void test_text_not_listed(void **state)
+{
+	struct hp_status s = { 0 };
+	struct hp_kstatus k = { 0 };
+	_cleanup_(freep) char *text = NULL;
+
+	(void)state;
+	load_status("status/hugepaged-status", &s);
+	parse_kstatus("# damon_hugepage 1 enabled=N max_kdamonds=1\n"
+		      "group=cgroup:/elsewhere kdamond=-1 state=refused:kdamond_limit procs=3 tuning=threshold "
+		      "min_access=0 goal_bp=0 share_bp=0 anon_bytes=0 anon_huge_bytes=0 nr_tried=0 "
+		      "tried_bytes=0 nr_collapsed=1 collapsed_bytes=2097152 failed_bytes=0 quota_exceeds=3 "
+		      "wmark=paused\n",
+		      &k);
+	text = text_of(&s, NULL, &k, NULL, NOW_US);
+	assert_line(text, "Kernel: damon_hugepage disabled, max_kdamonds 1, 1 group");
+	assert_string_equal(strstr(text, "Group /c1\n"),
+			    "Group /c1\n"
+			    "  Decision: fed (rank 1, priority 10, benefit 60.0 MiB)\n"
+			    "  Policy: 10-c1.conf (priority 10)\n"
+			    "  Memory: anon 64.0 MiB, huge 32.0 MiB (50.0%), pressure ok (some 0.00%, limit 10.00%)\n"
+			    "  Kernel: not listed\n"
+			    "\n"
+			    "Group /c2\n"
+			    "  Decision: refused (kdamond limit 1 reached: rank 2, priority 5, benefit 20.0 MiB; last fed /c1)\n"
+			    "  Policy: 20-c2.conf (priority 5)\n"
+			    "  Memory: anon 20.0 MiB, huge 0 B (0.0%), pressure ok (some 0.10%, limit none)\n"
+			    "\n"
+			    "Group /c3\n"
+			    "  Decision: paused (memory pressure some 12.50% >= limit 10.00%)\n"
+			    "  Policy: 30-c3.conf (priority 20)\n"
+			    "  Memory: anon 128.0 MiB, huge 0 B (0.0%), pressure over (some 12.50%, limit 10.00%)\n"
+			    "\n"
+			    "Other kernel groups:\n"
+			    "  cgroup:/elsewhere: refused:kdamond_limit, kdamond none, procs 3, tuning threshold, "
+			    "min_access 0, share 0.00%, wmark paused, collapsed 2.0 MiB in 1 region\n");
+	hp_status_done(&s);
+	hp_kstatus_done(&k);
+}
+
+static void test_text_daemon_missing(void **state)
+{
+	struct hp_kstatus k = { 0 };
+	_cleanup_(freep) char *text = NULL;
+
+	(void)state;
+	load_kstatus("status/damon_hugepage", &k);
+	text = text_of(NULL, "not running, no /run/hugepaged/status", &k, NULL, NOW_US);
+	assert_string_equal(text,
+			    "hugepaged: unavailable (not running, no /run/hugepaged/status)\n"
+			    "Kernel: damon_hugepage enabled, max_kdamonds 2, 2 groups\n"
+			    "\n"
+			    "Kernel groups:\n"
+			    "  cgroup:/c1: running, kdamond 456, procs 1, tuning goal 80.00%, min_access 4, "
+			    "share 50.00%, collapsed 32.0 MiB in 16 regions\n"
+			    "  pid:4242: running, kdamond 789, procs 1, tuning threshold, min_access 5, "
+			    "share 25.00%, collapsed 4.0 MiB in 2 regions\n");
+	hp_kstatus_done(&k);
+}
+
+/*
+ * The kernel escapes a space in a cgroup path as \040 (seq_escape), the
+ * daemon as \x20: both must come out as the same path to be joined.
+ */
+static void test_join_escaped_path(void **state)
+{
+	struct hp_status s = { 0 };
+	struct hp_kstatus k = { 0 };
+	_cleanup_(freep) char *text = NULL;
+
+	(void)state;
+	parse_status("# hugepaged 1\n"
+		     "daemon pid=1 updated_us=1 backend=module kdamond_limit=1 matched=1 fed=1 system=ok "
+		     "memory_some_bp=0 cpu_some_bp=0 reason=\n"
+		     "group path=/my\\x20app policy=p priority=0 decision=fed rank=1 fed_since_us=1 populated=1 "
+		     "anon_bytes=0 anon_huge_bytes=0 memory_state=ok memory_some_bp=0 memory_limit_bp=0 reason=\n",
+		     &s);
+	parse_kstatus("# damon_hugepage 1 enabled=Y max_kdamonds=1\n"
+		      "group=cgroup:/my\\040app kdamond=7 state=running procs=2 tuning=threshold min_access=3 "
+		      "goal_bp=0 share_bp=0 anon_bytes=0 anon_huge_bytes=0 nr_tried=0 tried_bytes=0 "
+		      "nr_collapsed=0 collapsed_bytes=0 failed_bytes=0 quota_exceeds=0 wmark=active\n",
+		      &k);
+	assert_string_equal(k.groups[0].group, "cgroup:/my app");
+	text = text_of(&s, NULL, &k, NULL, 1);
+	assert_line(text, "Group /my app");
+	assert_line(text, "  Decision: fed");
+	assert_line(text, "  Kernel: running, kdamond 7, procs 2, tuning threshold, min_access 3, share 0.00%");
+	assert_line(text, "  Collapsed: 0 B in 0 regions, tried 0 B, failed 0 B");
+	assert_null(strstr(text, "kernel groups"));
+	hp_status_done(&s);
+	hp_kstatus_done(&k);
+}
+
+/* What the status.c fixes keep out: silent misreadings of a damaged file. */
+static void test_status_parse_strict(void **state)
+{
+	static const char daemon[] = "# hugepaged 1\n"
+				     "daemon pid=1 updated_us=1 backend=module kdamond_limit=1 matched=1 fed=1 "
+				     "system=ok memory_some_bp=0 cpu_some_bp=0 reason=\n";
+	static const char *const bad[] = {
+		"group path=/a bogus rank=1 reason=\n",		/* a word without '=' */
+		"group path=/a priority=99999999999 reason=\n",	/* beyond int */
+		"group path=/a rank=-1 reason=\n",		/* negative unsigned */
+		"group path=/a anon_bytes=-1 reason=\n",
+		"group path=/a rank=1x reason=\n",
+	};
+	struct hp_status s = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		_cleanup_(freep) char *text = NULL;
+		unsigned line = 0;
+
+		assert_true(asprintf(&text, "%s%s", daemon, bad[i]) > 0);
+		print_message("must fail: %s", bad[i]);
+		assert_int_equal(hp_status_parse(text, &s, &line), -EINVAL);
+		assert_int_equal(line, 3);
+	}
+
+	/* reason= is written as is, so it is read as is: no \xHH decoding. */
+	{
+		_cleanup_(freep) char *text = NULL;
+
+		assert_true(asprintf(&text, "%sgroup path=/a\\x5cb reason=C:\\x41 \"q\" a=b\n", daemon) > 0);
+		parse_status(text, &s);
+		assert_int_equal(s.n_groups, 1);
+		assert_string_equal(s.groups[0].path, "/a\\b");
+		assert_string_equal(s.groups[0].reason, "C:\\x41 \"q\" a=b");
+		hp_status_done(&s);
+	}
+}
+
+static void test_json_fixture(void **state)
+{
+	struct hp_status s = { 0 };
+	struct hp_kstatus k = { 0 };
+	_cleanup_(freep) char *json = NULL;
+
+	(void)state;
+	load_status("status/hugepaged-status", &s);
+	load_kstatus("status/damon_hugepage", &k);
+	json = json_of(&s, NULL, &k, NULL);
+	/* Key substrings, so that this holds without Python too. */
+	assert_non_null(strstr(json, "\"daemon\":{\"pid\":123,\"updated_us\":1700000000000000,"
+				     "\"backend\":\"module\",\"kdamond_limit\":1,\"matched\":3,\"fed\":1,"
+				     "\"system_paused\":false,\"memory_some_bp\":0,\"cpu_some_bp\":120,"
+				     "\"reason\":\"\"}"));
+	assert_non_null(strstr(json, "\"kernel\":{\"enabled\":true,\"max_kdamonds\":2}"));
+	assert_non_null(strstr(json, "\"path\":\"/c2\""));
+	assert_non_null(strstr(json, "\"memory_limit_bp\":0,\"kernel\":null}"));
+	assert_non_null(strstr(json, "\"other_kernel_groups\":[{\"group\":\"pid:4242\",\"kdamond\":789,"));
+	assert_int_equal(json[strlen(json) - 1], '\n');
+	check_json(json,
+		   "assert d['daemon']['pid'] == 123 and d['daemon']['system_paused'] is False\n"
+		   "assert d['daemon_error'] is None and d['kernel_error'] is None\n"
+		   "assert d['kernel'] == {'enabled': True, 'max_kdamonds': 2}\n"
+		   "assert [g['path'] for g in d['groups']] == ['/c1', '/c2', '/c3']\n"
+		   "assert [g['decision'] for g in d['groups']] == ['fed', 'refused', 'paused']\n"
+		   "g = d['groups'][0]\n"
+		   "assert g['populated'] is True and g['rank'] == 1 and g['fed_since_us'] == 1699999990000000\n"
+		   "assert g['reason'] == 'rank 1, priority 10, benefit 60.0 MiB'\n"
+		   "kg = g['kernel']\n"
+		   "assert kg['group'] == 'cgroup:/c1' and kg['kdamond'] == 456 and kg['tuning'] == 'goal'\n"
+		   "assert kg['collapsed_bytes'] == 33554432 and kg['nr_collapsed'] == 16 and kg['wmark'] == 'active'\n"
+		   "assert len(kg) == 17 and len(g) == 14\n"
+		   "assert d['groups'][1]['kernel'] is None and d['groups'][2]['kernel'] is None\n"
+		   "assert [o['group'] for o in d['other_kernel_groups']] == ['pid:4242']");
+	hp_status_done(&s);
+	hp_kstatus_done(&k);
+}
+
+static void test_json_missing(void **state)
+{
+	struct hp_status s = { 0 };
+	struct hp_kstatus k = { 0 };
+	_cleanup_(freep) char *no_kernel = NULL, *no_daemon = NULL;
+
+	(void)state;
+	load_status("status/hugepaged-status", &s);
+	load_kstatus("status/damon_hugepage", &k);
+	no_kernel = json_of(&s, NULL, NULL, "no /proc/damon_hugepage");
+	assert_non_null(strstr(no_kernel, "\"kernel\":null,\"kernel_error\":\"no /proc/damon_hugepage\""));
+	check_json(no_kernel, "assert d['kernel'] is None and d['other_kernel_groups'] == []\n"
+			      "assert all(g['kernel'] is None for g in d['groups'])");
+	no_daemon = json_of(NULL, "not running", &k, NULL);
+	assert_non_null(strstr(no_daemon, "{\"daemon\":null,\"daemon_error\":\"not running\","));
+	check_json(no_daemon, "assert d['groups'] == []\n"
+			      "assert [o['group'] for o in d['other_kernel_groups']] == ['cgroup:/c1', 'pid:4242']");
+	hp_status_done(&s);
+	hp_kstatus_done(&k);
+}
+
+/* Quotes, backslashes, control characters and bytes that are not UTF-8. */
+static void test_json_escaping(void **state)
+{
+	struct hp_status s = { 0 };
+	_cleanup_(freep) char *json = NULL, *text = NULL;
+
+	(void)state;
+	parse_status("# hugepaged 1\n"
+		     "daemon pid=1 updated_us=1 backend=module kdamond_limit=1 matched=1 fed=0 system=ok "
+		     "memory_some_bp=0 cpu_some_bp=0 reason=\n"
+		     "group path=/we\\x09ird\\x5c\"\xff\xc3\xa9 policy=p priority=-3 decision=empty rank=0 "
+		     "fed_since_us=0 populated=0 anon_bytes=0 anon_huge_bytes=0 memory_state=ok "
+		     "memory_some_bp=0 memory_limit_bp=0 reason=say \"hi\" \\ \x01 end\n",
+		     &s);
+	json = json_of(&s, NULL, NULL, "x");
+	assert_non_null(strstr(json, "\"path\":\"/we\\tird\\\\\\\"\\ufffd\xc3\xa9\""));
+	assert_non_null(strstr(json, "\"reason\":\"say \\\"hi\\\" \\\\ \\u0001 end\""));
+	assert_non_null(strstr(json, "\"priority\":-3,"));
+	assert_non_null(strstr(json, "\"populated\":false,"));
+	check_json(json, "g = d['groups'][0]\n"
+			 "assert g['path'] == '/we\\tird\\\\\"\\ufffd\\u00e9', repr(g['path'])\n"
+			 "assert g['reason'] == 'say \"hi\" \\\\ \\x01 end', repr(g['reason'])");
+	/* People get the control characters as \xHH rather than raw. */
+	text = text_of(&s, NULL, NULL, "x", 1);
+	assert_line(text, "Group /we\\x09ird\\\"\xff\xc3\xa9");
+	assert_line(text, "  Decision: empty (say \"hi\" \\ \\x01 end)");
+	hp_status_done(&s);
+}
+
+static void test_cli_fixture(void **state)
+{
+	_cleanup_(freep) char *status_file = strdup(fixture("status/hugepaged-status"));
+	struct run res = { 0 };
+	const char *rest;
+
+	(void)state;
+	RUN_CTL(&res, status_file, fixture("status/damon_hugepage"), "status");
+	assert_int_equal(res.status, 0);
+	assert_string_equal(res.err, "");
+	/* All but the first line, whose age depends on the clock. */
+	assert_true(starts_with(res.out, "hugepaged: pid 123, backend module, updated "));
+	rest = strchr(res.out, '\n');
+	assert_non_null(rest);
+	assert_string_equal(rest, strchr(expected_text, '\n'));
+	run_done(&res);
+
+	RUN_CTL(&res, status_file, fixture("status/damon_hugepage"), "status", "--json");
+	assert_int_equal(res.status, 0);
+	check_json(res.out, "assert len(d['groups']) == 3 and d['kernel']['enabled'] is True");
+	run_done(&res);
+}
+
+static void test_cli_kernel_missing(void **state)
+{
+	_cleanup_(freep) char *status_file = strdup(fixture("status/hugepaged-status"));
+	struct run res = { 0 };
+
+	(void)state;
+	RUN_CTL(&res, status_file, "/nonexistent/damon_hugepage", "status");
+	assert_int_equal(res.status, 0);
+	assert_string_equal(res.err, "");
+	assert_line(res.out, "Kernel: unavailable (no /nonexistent/damon_hugepage: damon_hugepage is not in this kernel)");
+	assert_line(res.out, "  Decision: fed (rank 1, priority 10, benefit 60.0 MiB)");
+	assert_null(strstr(res.out, "  Kernel:"));
+	run_done(&res);
+
+	RUN_CTL(&res, status_file, "/nonexistent/damon_hugepage", "--json", "status");
+	assert_int_equal(res.status, 0);
+	check_json(res.out, "assert d['kernel'] is None and d['kernel_error'].startswith('no /nonexistent/')");
+	run_done(&res);
+}
+
+static void test_cli_daemon_missing(void **state)
+{
+	_cleanup_(freep) char *procfs = strdup(fixture("status/damon_hugepage"));
+	struct run res = { 0 };
+
+	(void)state;
+	/* The kernel's view is still shown, but the exit status says "not running". */
+	RUN_CTL(&res, "/nonexistent/status", procfs, "status");
+	assert_int_equal(res.status, 3);
+	assert_string_equal(res.err, "hugepagectl: hugepaged is not running (no /nonexistent/status)\n");
+	assert_true(starts_with(res.out, "hugepaged: unavailable (not running, no /nonexistent/status)\n"
+					 "Kernel: damon_hugepage enabled, max_kdamonds 2, 2 groups\n"));
+	assert_line(res.out, "Kernel groups:");
+	run_done(&res);
+
+	RUN_CTL(&res, "/nonexistent/status", procfs, "status", "--json");
+	assert_int_equal(res.status, 3);
+	check_json(res.out, "assert d['daemon'] is None and len(d['other_kernel_groups']) == 2");
+	run_done(&res);
+
+	/* Neither: nothing to show but the error. */
+	RUN_CTL(&res, "/nonexistent/status", "/nonexistent/damon_hugepage", "status");
+	assert_int_equal(res.status, 3);
+	assert_string_equal(res.out, "");
+	assert_string_equal(res.err, "hugepagectl: hugepaged is not running (no /nonexistent/status)\n");
+	run_done(&res);
+}
+
+static void test_cli_malformed(void **state)
+{
+	_cleanup_(freep) char *good_status = strdup(fixture("status/hugepaged-status"));
+	_cleanup_(freep) char *good_procfs = strdup(fixture("status/damon_hugepage"));
+	_cleanup_(freep) char *bad_status = strdup(fixture("status/malformed-status"));
+	_cleanup_(freep) char *bad_procfs = strdup(fixture("status/malformed-damon_hugepage"));
+	_cleanup_(freep) char *want = NULL;
+	struct run res = { 0 };
+
+	(void)state;
+	RUN_CTL(&res, bad_status, good_procfs, "status");
+	assert_int_equal(res.status, 2);
+	assert_string_equal(res.out, "");
+	assert_true(asprintf(&want, "hugepagectl: %s:3: malformed hugepaged status record\n", bad_status) > 0);
+	assert_string_equal(res.err, want);
+	run_done(&res);
+	free(want);
+
+	RUN_CTL(&res, good_status, bad_procfs, "status");
+	assert_int_equal(res.status, 2);
+	assert_string_equal(res.out, "");
+	assert_true(asprintf(&want, "hugepagectl: %s:3: malformed damon_hugepage status record\n", bad_procfs) > 0);
+	assert_string_equal(res.err, want);
+	run_done(&res);
+}
+
+static void test_cli_usage(void **state)
+{
+	_cleanup_(freep) char *status_file = strdup(fixture("status/hugepaged-status"));
+	struct run res = { 0 };
+
+	(void)state;
+	RUN_CTL(&res, status_file, "/nonexistent", "frobnicate");
+	assert_int_equal(res.status, 1);
+	assert_string_equal(res.out, "");
+	assert_string_equal(res.err, "hugepagectl: Unknown command 'frobnicate', see --help.\n");
+	run_done(&res);
+
+	RUN_CTL(&res, status_file, "/nonexistent", "status", "extra");
+	assert_int_equal(res.status, 1);
+	assert_string_equal(res.out, "");
+	run_done(&res);
+
+	RUN_CTL(&res, status_file, "/nonexistent", "--bogus");
+	assert_int_equal(res.status, 1);
+	assert_string_equal(res.out, "");
+	assert_non_null(strstr(res.err, "bogus"));
+	run_done(&res);
+
+	RUN_CTL(&res, status_file, "/nonexistent", "--help");
+	assert_int_equal(res.status, 0);
+	assert_non_null(strstr(res.out, "status [--json]"));
+	run_done(&res);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_fixture),
+		cmocka_unit_test(test_text_age),
+		cmocka_unit_test(test_text_system_paused),
+		cmocka_unit_test(test_text_kernel_unavailable),
+		cmocka_unit_test(test_text_not_listed),
+		cmocka_unit_test(test_text_daemon_missing),
+		cmocka_unit_test(test_join_escaped_path),
+		cmocka_unit_test(test_status_parse_strict),
+		cmocka_unit_test(test_json_fixture),
+		cmocka_unit_test(test_json_missing),
+		cmocka_unit_test(test_json_escaping),
+		cmocka_unit_test(test_cli_fixture),
+		cmocka_unit_test(test_cli_kernel_missing),
+		cmocka_unit_test(test_cli_daemon_missing),
+		cmocka_unit_test(test_cli_malformed),
+		cmocka_unit_test(test_cli_usage),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

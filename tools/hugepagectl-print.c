@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * hugepagectl's output.  Tests assert on the text, scripts should use
+ * --json; changing either format is changing an interface.
+ *
+ * Text (`hugepagectl status`), blocks separated by one empty line:
+ *
+ *   hugepaged: pid 123, backend module, updated 2.1 s ago
+ *     System: ok (memory some 0.00%, cpu some 1.20%)
+ *     Fed: 1 of 3 matched groups (kdamond limit 1)
+ *   Kernel: damon_hugepage enabled, max_kdamonds 2, 2 groups
+ *
+ *   Group /c1
+ *     Decision: fed (rank 1, priority 10, benefit 60.0 MiB)
+ *     Policy: 10-c1.conf (priority 10)
+ *     Memory: anon 64.0 MiB, huge 32.0 MiB (50.0%), pressure ok (some 0.00%, limit 10.00%)
+ *     Kernel: running, kdamond 456, procs 1, tuning goal 80.00%, min_access 4, share 50.00%
+ *     Collapsed: 32.0 MiB in 16 regions, tried 40.0 MiB, failed 8.0 MiB
+ *
+ *   Other kernel groups:
+ *     pid:4242: running, kdamond 789, procs 1, tuning threshold, min_access 5, share 25.00%, collapsed 4.0 MiB in 2 regions
+ *
+ * - The age is "updated N.N s ago" (CLOCK_REALTIME), "updated N.N s in the
+ *   future" after the clock was set back, "never updated" for 0.
+ * - "System: paused: REASON (memory some .., cpu some ..)" when paused.
+ * - Without the daemon's view the first line is "hugepaged: unavailable
+ *   (WHY)" and nothing follows it in that block; without the kernel's,
+ *   "Kernel: unavailable (WHY)".
+ * - One "Group" block per daemon group, in the daemon's order.  Decision
+ *   is followed by the daemon's reason in parentheses (none if empty).
+ *   "limit none" when the group has no pressure limit.
+ * - The Kernel and Collapsed lines appear when the kernel has a record of
+ *   the group's cgroup; "Kernel: not listed" when the daemon fed the group
+ *   but the kernel has no record of it (the two disagree: worth a look);
+ *   nothing when the kernel's view is unavailable.  "tuning goal 80.00%"
+ *   shows goal_bp when it is set, "kdamond none" for -1, ", wmark paused"
+ *   is added when the watermark pauses collapsing, ", quota reached N
+ *   times" to Collapsed when N > 0.
+ * - Kernel groups the daemon has no group for (pid groups, cgroups fed by
+ *   someone else) follow, one line each, under "Other kernel groups:", or
+ *   under "Kernel groups:" when the daemon's view is unavailable.
+ * - Control characters in names are written as \xHH, "-" for a missing
+ *   value.
+ *
+ * JSON (`hugepagectl status --json`): one object, on one line:
+ *   {"daemon": {pid, updated_us, backend, kdamond_limit, matched, fed,
+ *    system_paused, memory_some_bp, cpu_some_bp, reason} | null,
+ *    "daemon_error": string | null,
+ *    "kernel": {enabled, max_kdamonds} | null,
+ *    "kernel_error": string | null,
+ *    "groups": [{path, policy, priority, decision, rank, reason,
+ *      fed_since_us, populated, anon_bytes, anon_huge_bytes, memory_state,
+ *      memory_some_bp, memory_limit_bp, "kernel": KGROUP | null}],
+ *    "other_kernel_groups": [KGROUP]}
+ * KGROUP: {group, kdamond, state, procs, tuning, min_access, goal_bp,
+ * share_bp, anon_bytes, anon_huge_bytes, nr_tried, tried_bytes,
+ * nr_collapsed, collapsed_bytes, failed_bytes, quota_exceeds, wmark}, with
+ * the values of /proc/damon_hugepage (kdamond -1: none).  Units are those
+ * of the files: bytes, basis points, CLOCK_REALTIME microseconds.
+ */
+#include "hugepagectl.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Names come from cgroup paths and the kernel: keep the terminal sane. */
+static void put_str(FILE *out, const char *s)
+{
+	if (!s) {
+		fputc('-', out);
+		return;
+	}
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\x%02x", c);
+		else
+			fputc(c, out);
+	}
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* Tenths of a second, rounded: "2.1". */
+static void put_seconds(FILE *out, uint64_t us)
+{
+	uint64_t tenths = (us + 50000) / 100000;
+
+	fprintf(out, "%" PRIu64 ".%" PRIu64 " s", tenths / 10, tenths % 10);
+}
+
+static bool daemon_knows(const struct hp_status *s, const struct hp_kgroup *kg)
+{
+	if (!s || !kg->group || strncmp(kg->group, "cgroup:", 7))
+		return false;
+	for (size_t i = 0; i < s->n_groups; i++)
+		if (s->groups[i].path && !strcmp(s->groups[i].path, kg->group + 7))
+			return true;
+	return false;
+}
+
+/* "running, kdamond 456, procs 1, tuning goal, min_access 4, share 50.00%" */
+static void put_kgroup_summary(FILE *out, const struct hp_kgroup *kg)
+{
+	char b[32];
+
+	put_str(out, kg->state);
+	if (kg->kdamond >= 0)
+		fprintf(out, ", kdamond %d", kg->kdamond);
+	else
+		fputs(", kdamond none", out);
+	fprintf(out, ", procs %u, tuning ", kg->procs);
+	put_str(out, kg->tuning);
+	if (kg->goal_bp)
+		fprintf(out, " %s", format_bp(b, sizeof(b), kg->goal_bp));
+	fprintf(out, ", min_access %u, share %s", kg->min_access, format_bp(b, sizeof(b), kg->share_bp));
+	if (kg->wmark && !strcmp(kg->wmark, "paused"))
+		fputs(", wmark paused", out);
+}
+
+static void print_daemon_header(FILE *out, const struct hp_status *s, const char *daemon_error,
+				uint64_t now)
+{
+	char a[32], b[32];
+
+	if (!s) {
+		fputs("hugepaged: unavailable (", out);
+		put_str(out, daemon_error);
+		fputs(")\n", out);
+		return;
+	}
+
+	fprintf(out, "hugepaged: pid %d, backend ", s->pid);
+	put_str(out, s->backend);
+	if (s->updated_us == 0) {
+		fputs(", never updated\n", out);
+	} else if (now >= s->updated_us) {
+		fputs(", updated ", out);
+		put_seconds(out, now - s->updated_us);
+		fputs(" ago\n", out);
+	} else {
+		/* The clock was set back since: say so rather than wrap. */
+		fputs(", updated ", out);
+		put_seconds(out, s->updated_us - now);
+		fputs(" in the future\n", out);
+	}
+
+	fputs("  System: ", out);
+	if (s->system_paused) {
+		fputs("paused: ", out);
+		put_str(out, s->reason);
+		fputc(' ', out);
+	} else {
+		fputs("ok ", out);
+	}
+	fprintf(out, "(memory some %s, cpu some %s)\n", format_bp(a, sizeof(a), s->memory_some_bp),
+		format_bp(b, sizeof(b), s->cpu_some_bp));
+	fprintf(out, "  Fed: %u of %u matched groups (kdamond limit %u)\n", s->fed, s->matched,
+		s->kdamond_limit);
+}
+
+static void print_kernel_header(FILE *out, const struct hp_kstatus *k, const char *kernel_error)
+{
+	if (!k) {
+		fputs("Kernel: unavailable (", out);
+		put_str(out, kernel_error);
+		fputs(")\n", out);
+		return;
+	}
+	fprintf(out, "Kernel: damon_hugepage %s, max_kdamonds %u, %zu %s\n",
+		k->enabled ? "enabled" : "disabled", k->max_kdamonds, k->n_groups,
+		plural(k->n_groups, "group", "groups"));
+}
+
+static void print_group(FILE *out, const struct hp_status_group *g, const struct hp_kstatus *k)
+{
+	const struct hp_kgroup *kg = k && g->path ? hp_kstatus_find_cgroup(k, g->path) : NULL;
+	char a[32], b[32], c[32];
+
+	fputs("\nGroup ", out);
+	put_str(out, g->path);
+
+	fputs("\n  Decision: ", out);
+	put_str(out, g->decision);
+	if (g->reason && *g->reason) {
+		fputs(" (", out);
+		put_str(out, g->reason);
+		fputc(')', out);
+	}
+
+	fputs("\n  Policy: ", out);
+	put_str(out, g->policy);
+	fprintf(out, " (priority %d)\n", g->priority);
+
+	fprintf(out, "  Memory: anon %s, huge %s (%.1f%%), pressure ",
+		format_bytes(a, sizeof(a), g->anon_bytes), format_bytes(b, sizeof(b), g->anon_huge_bytes),
+		g->anon_bytes ? 100.0 * (double)g->anon_huge_bytes / (double)g->anon_bytes : 0.0);
+	put_str(out, g->memory_state);
+	fprintf(out, " (some %s, limit %s)\n", format_bp(a, sizeof(a), g->memory_some_bp),
+		g->memory_limit_bp ? format_bp(b, sizeof(b), g->memory_limit_bp) : "none");
+
+	if (!k)
+		return;
+	if (!kg) {
+		if (g->decision && !strcmp(g->decision, "fed"))
+			fputs("  Kernel: not listed\n", out);
+		return;
+	}
+	fputs("  Kernel: ", out);
+	put_kgroup_summary(out, kg);
+	fprintf(out, "\n  Collapsed: %s in %" PRIu64 " %s, tried %s, failed %s",
+		format_bytes(a, sizeof(a), kg->collapsed_bytes), kg->nr_collapsed,
+		plural(kg->nr_collapsed, "region", "regions"), format_bytes(b, sizeof(b), kg->tried_bytes),
+		format_bytes(c, sizeof(c), kg->failed_bytes));
+	if (kg->quota_exceeds)
+		fprintf(out, ", quota reached %" PRIu64 " %s", kg->quota_exceeds,
+			plural(kg->quota_exceeds, "time", "times"));
+	fputc('\n', out);
+}
+
+static void print_other_kgroups(FILE *out, const struct hp_status *s, const struct hp_kstatus *k)
+{
+	bool first = true;
+	char a[32];
+
+	for (size_t i = 0; i < k->n_groups; i++) {
+		const struct hp_kgroup *kg = &k->groups[i];
+
+		if (daemon_knows(s, kg))
+			continue;
+		if (first) {
+			fputs(s ? "\nOther kernel groups:\n" : "\nKernel groups:\n", out);
+			first = false;
+		}
+		fputs("  ", out);
+		put_str(out, kg->group);
+		fputs(": ", out);
+		put_kgroup_summary(out, kg);
+		fprintf(out, ", collapsed %s in %" PRIu64 " %s\n",
+			format_bytes(a, sizeof(a), kg->collapsed_bytes), kg->nr_collapsed,
+			plural(kg->nr_collapsed, "region", "regions"));
+	}
+}
+
+int hugepagectl_print_text(FILE *out, const struct hp_status *s, const char *daemon_error,
+			   const struct hp_kstatus *k, const char *kernel_error,
+			   uint64_t now_realtime_us)
+{
+	print_daemon_header(out, s, daemon_error, now_realtime_us);
+	print_kernel_header(out, k, kernel_error);
+	for (size_t i = 0; s && i < s->n_groups; i++)
+		print_group(out, &s->groups[i], k);
+	if (k)
+		print_other_kgroups(out, s, k);
+	return ferror(out) ? -EIO : 0;
+}
+
+/*
+ * Length of the valid UTF-8 sequence at p, 0 if there is none.  Cgroup
+ * names are arbitrary bytes, and JSON must be UTF-8.
+ */
+static size_t utf8_len(const unsigned char *p)
+{
+	uint32_t cp;
+	size_t n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)	/* also stops at the terminating NUL */
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and beyond U+10FFFF. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A JSON string; bytes that are not UTF-8 become U+FFFD. */
+static void json_str(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	fputc('"', out);
+	while (*p) {
+		size_t n;
+
+		switch (*p) {
+		case '"':
+			fputs("\\\"", out);
+			break;
+		case '\\':
+			fputs("\\\\", out);
+			break;
+		case '\n':
+			fputs("\\n", out);
+			break;
+		case '\t':
+			fputs("\\t", out);
+			break;
+		case '\r':
+			fputs("\\r", out);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f) {
+				fprintf(out, "\\u%04x", *p);
+				break;
+			}
+			n = utf8_len(p);
+			if (n == 0) {
+				fputs("\\ufffd", out);
+				break;
+			}
+			fwrite(p, 1, n, out);
+			p += n;
+			continue;
+		}
+		p++;
+	}
+	fputc('"', out);
+}
+
+static void json_key(FILE *out, bool *first, const char *key)
+{
+	if (!*first)
+		fputc(',', out);
+	*first = false;
+	json_str(out, key);
+	fputc(':', out);
+}
+
+static void json_skey(FILE *out, bool *first, const char *key, const char *v)
+{
+	json_key(out, first, key);
+	json_str(out, v);
+}
+
+static void json_ukey(FILE *out, bool *first, const char *key, uint64_t v)
+{
+	json_key(out, first, key);
+	fprintf(out, "%" PRIu64, v);
+}
+
+static void json_ikey(FILE *out, bool *first, const char *key, int v)
+{
+	json_key(out, first, key);
+	fprintf(out, "%d", v);
+}
+
+static void json_bkey(FILE *out, bool *first, const char *key, bool v)
+{
+	json_key(out, first, key);
+	fputs(v ? "true" : "false", out);
+}
+
+static void json_kgroup(FILE *out, const struct hp_kgroup *kg)
+{
+	bool first = true;
+
+	if (!kg) {
+		fputs("null", out);
+		return;
+	}
+	fputc('{', out);
+	json_skey(out, &first, "group", kg->group);
+	json_ikey(out, &first, "kdamond", kg->kdamond);
+	json_skey(out, &first, "state", kg->state);
+	json_ukey(out, &first, "procs", kg->procs);
+	json_skey(out, &first, "tuning", kg->tuning);
+	json_ukey(out, &first, "min_access", kg->min_access);
+	json_ukey(out, &first, "goal_bp", kg->goal_bp);
+	json_ukey(out, &first, "share_bp", kg->share_bp);
+	json_ukey(out, &first, "anon_bytes", kg->anon_bytes);
+	json_ukey(out, &first, "anon_huge_bytes", kg->anon_huge_bytes);
+	json_ukey(out, &first, "nr_tried", kg->nr_tried);
+	json_ukey(out, &first, "tried_bytes", kg->tried_bytes);
+	json_ukey(out, &first, "nr_collapsed", kg->nr_collapsed);
+	json_ukey(out, &first, "collapsed_bytes", kg->collapsed_bytes);
+	json_ukey(out, &first, "failed_bytes", kg->failed_bytes);
+	json_ukey(out, &first, "quota_exceeds", kg->quota_exceeds);
+	json_skey(out, &first, "wmark", kg->wmark);
+	fputc('}', out);
+}
+
+static void json_group(FILE *out, const struct hp_status_group *g, const struct hp_kstatus *k)
+{
+	bool first = true;
+
+	fputc('{', out);
+	json_skey(out, &first, "path", g->path);
+	json_skey(out, &first, "policy", g->policy);
+	json_ikey(out, &first, "priority", g->priority);
+	json_skey(out, &first, "decision", g->decision);
+	json_ukey(out, &first, "rank", g->rank);
+	json_skey(out, &first, "reason", g->reason);
+	json_ukey(out, &first, "fed_since_us", g->fed_since_us);
+	json_bkey(out, &first, "populated", g->populated);
+	json_ukey(out, &first, "anon_bytes", g->anon_bytes);
+	json_ukey(out, &first, "anon_huge_bytes", g->anon_huge_bytes);
+	json_skey(out, &first, "memory_state", g->memory_state);
+	json_ukey(out, &first, "memory_some_bp", g->memory_some_bp);
+	json_ukey(out, &first, "memory_limit_bp", g->memory_limit_bp);
+	json_key(out, &first, "kernel");
+	json_kgroup(out, k && g->path ? hp_kstatus_find_cgroup(k, g->path) : NULL);
+	fputc('}', out);
+}
+
+int hugepagectl_print_json(FILE *out, const struct hp_status *s, const char *daemon_error,
+			   const struct hp_kstatus *k, const char *kernel_error)
+{
+	bool first = true, sep;
+
+	fputc('{', out);
+	json_key(out, &first, "daemon");
+	if (s) {
+		bool f = true;
+
+		fputc('{', out);
+		json_ikey(out, &f, "pid", s->pid);
+		json_ukey(out, &f, "updated_us", s->updated_us);
+		json_skey(out, &f, "backend", s->backend);
+		json_ukey(out, &f, "kdamond_limit", s->kdamond_limit);
+		json_ukey(out, &f, "matched", s->matched);
+		json_ukey(out, &f, "fed", s->fed);
+		json_bkey(out, &f, "system_paused", s->system_paused);
+		json_ukey(out, &f, "memory_some_bp", s->memory_some_bp);
+		json_ukey(out, &f, "cpu_some_bp", s->cpu_some_bp);
+		json_skey(out, &f, "reason", s->reason);
+		fputc('}', out);
+	} else {
+		fputs("null", out);
+	}
+	json_skey(out, &first, "daemon_error", s ? NULL : daemon_error);
+
+	json_key(out, &first, "kernel");
+	if (k) {
+		bool f = true;
+
+		fputc('{', out);
+		json_bkey(out, &f, "enabled", k->enabled);
+		json_ukey(out, &f, "max_kdamonds", k->max_kdamonds);
+		fputc('}', out);
+	} else {
+		fputs("null", out);
+	}
+	json_skey(out, &first, "kernel_error", k ? NULL : kernel_error);
+
+	json_key(out, &first, "groups");
+	fputc('[', out);
+	for (size_t i = 0; s && i < s->n_groups; i++) {
+		if (i > 0)
+			fputc(',', out);
+		json_group(out, &s->groups[i], k);
+	}
+	fputc(']', out);
+
+	json_key(out, &first, "other_kernel_groups");
+	fputc('[', out);
+	sep = false;
+	for (size_t i = 0; k && i < k->n_groups; i++) {
+		if (daemon_knows(s, &k->groups[i]))
+			continue;
+		if (sep)
+			fputc(',', out);
+		sep = true;
+		json_kgroup(out, &k->groups[i]);
+	}
+	fputs("]}\n", out);
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hugepagectl's output, on parsed structs only: the command reads the
+ * files, these functions write what an operator (or a script) sees.  Kept
+ * apart from the reading so that tests can feed them fixed inputs and a
+ * fixed clock.  The text format is described in hugepagectl-print.c.
+ */
+#pragma once
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "status.h"
+
+/*
+ * s: hugepaged's status, or NULL with daemon_error saying why (e.g. "not
+ * running, no /run/hugepaged/status").  k: the kernel's, or NULL with
+ * kernel_error saying why.  now_realtime_us: CLOCK_REALTIME, to tell the
+ * age of s.  0, or -EIO if writing to out failed.
+ */
+int hugepagectl_print_text(FILE *out, const struct hp_status *s, const char *daemon_error,
+			   const struct hp_kstatus *k, const char *kernel_error,
+			   uint64_t now_realtime_us);
+
+/* The same as one JSON object; does not depend on the clock. */
+int hugepagectl_print_json(FILE *out, const struct hp_status *s, const char *daemon_error,
+			   const struct hp_kstatus *k, const char *kernel_error);
