@@ -319,7 +319,7 @@ static void group_remove(struct manager *m, size_t i, const char *why)
 	schedule_decide(m);
 }
 
-/* The memory.pressure file of a group, relative to the cgroup root fd. */
+/* Starts tracking a cgroup that matched policy p. */
 static int group_add(struct manager *m, const char *path, const struct hp_policy *p)
 {
 	_cleanup_(freep) char *label = NULL, *file = NULL;
@@ -332,11 +332,10 @@ static int group_add(struct manager *m, const char *path, const struct hp_policy
 	mg->events_wd = -1;
 	mg->memory.trigger_fd = -1;
 	mg->g.path = strdup(path);
-	ng = realloc(m->groups, (m->n_groups + 1) * sizeof(*ng));
-	if (!mg->g.path || !ng) {
+	ng = mg->g.path ? realloc(m->groups, (m->n_groups + 1) * sizeof(*ng)) : NULL;
+	if (!ng) {
 		free(mg->g.path);
 		free(mg);
-		free(ng == m->groups ? NULL : ng);
 		return -ENOMEM;
 	}
 	m->groups = ng;
