@@ -16,8 +16,8 @@
 #include "manager.h"
 
 static const char *const default_policy_dirs[] = {
-	"/usr/lib/hugepaged/policies.d",
-	"/etc/hugepaged/policies.d",
+	HP_PREFIX_LIBDIR "/hugepaged/policies.d",
+	HP_SYSCONFDIR "/hugepaged/policies.d",
 	"/run/hugepaged/policies.d",
 };
 
@@ -25,10 +25,10 @@ static void help(void)
 {
 	printf("Usage: hugepaged [OPTIONS]\n"
 	       "Feeds the hot memory of chosen cgroups to the damon_hugepage module.\n\n"
-	       "  --config=PATH        main configuration (default /etc/hugepaged/hugepaged.conf;\n"
+	       "  --config=PATH        main configuration (default " HP_SYSCONFDIR "/hugepaged/hugepaged.conf;\n"
 	       "                       drop-ins in PATH.d/*.conf)\n"
 	       "  --policy-dir=DIR     a policies.d directory, lowest precedence first; repeat it\n"
-	       "                       (default /usr/lib, /etc, /run .../hugepaged/policies.d)\n"
+	       "                       (default " HP_PREFIX_LIBDIR ", " HP_SYSCONFDIR ", /run .../hugepaged/policies.d)\n"
 	       "  --cgroup-root=PATH   the cgroup v2 mount (default: found through libcgroup)\n"
 	       "  --pressure-dir=PATH  system PSI files (default /proc/pressure)\n"
 	       "  --module-dir=PATH    damon_hugepage parameters (default\n"
@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 	_cleanup_(hp_backend_freep) struct hp_backend *backend = NULL;
 	_cleanup_(manager_freep) struct manager *m = NULL;
 	struct manager_options o = {
-		.config_path = "/etc/hugepaged/hugepaged.conf",
+		.config_path = HP_SYSCONFDIR "/hugepaged/hugepaged.conf",
 		.check_owner = true,
 		.pressure_dir = "/proc/pressure",
 		.run_dir = "/run/hugepaged",
