@@ -2,6 +2,7 @@
 #include "decide.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *hp_decision_name(enum hp_decision d)
@@ -33,35 +34,37 @@ bool hp_cgroup_path_usable(const char *path)
 	return path[0] == '/' && !strchr(path, ',') && strlen(path) < 4096;
 }
 
-/* Ranking context for qsort(), which has no user pointer. */
-static const struct hp_config *rank_cfg;
-static usec_t rank_now;
+struct rank_ctx {
+	const struct hp_config *cfg;
+	usec_t now;
+};
 
 /* An incumbent fed for less than HoldSec= is not displaced by its peers. */
-static bool is_protected(const struct hp_group *g)
+static bool is_protected(const struct hp_group *g, const struct rank_ctx *c)
 {
-	return g->fed && rank_now - g->fed_since < rank_cfg->hold_time;
+	return g->fed && c->now - g->fed_since < c->cfg->hold_time;
 }
 
 /* Incumbents count ChallengeMargin= more, so that near-ties do not flap. */
-static double effective_benefit(const struct hp_group *g)
+static double effective_benefit(const struct hp_group *g, const struct rank_ctx *c)
 {
 	double b = (double)hp_group_benefit(g);
 
-	return g->fed ? b * (100.0 + rank_cfg->challenge_margin_pct) / 100.0 : b;
+	return g->fed ? b * (100.0 + c->cfg->challenge_margin_pct) / 100.0 : b;
 }
 
-static int rank_cmp(const void *pa, const void *pb)
+static int rank_cmp(const void *pa, const void *pb, void *arg)
 {
 	const struct hp_group *a = *(struct hp_group *const *)pa, *b = *(struct hp_group *const *)pb;
+	const struct rank_ctx *c = arg;
 	double ba, bb;
 
 	if (a->policy->priority != b->policy->priority)
 		return a->policy->priority > b->policy->priority ? -1 : 1;
-	if (is_protected(a) != is_protected(b))
-		return is_protected(a) ? -1 : 1;
-	ba = effective_benefit(a);
-	bb = effective_benefit(b);
+	if (is_protected(a, c) != is_protected(b, c))
+		return is_protected(a, c) ? -1 : 1;
+	ba = effective_benefit(a, c);
+	bb = effective_benefit(b, c);
 	if (ba != bb)
 		return ba > bb ? -1 : 1;
 	return strcmp(a->path, b->path);
@@ -129,6 +132,7 @@ unsigned hp_decide(struct hp_group **groups, size_t n, const struct hp_config *c
 		   const struct hp_system_state *sys, usec_t now)
 {
 	struct hp_group *eligible[n ? n : 1];
+	struct rank_ctx ctx = { .cfg = cfg, .now = now };
 	const struct hp_group *last_fed = NULL;
 	size_t n_eligible = 0;
 	unsigned n_fed = 0;
@@ -141,9 +145,7 @@ unsigned hp_decide(struct hp_group **groups, size_t n, const struct hp_config *c
 			eligible[n_eligible++] = g;
 	}
 
-	rank_cfg = cfg;
-	rank_now = now;
-	qsort(eligible, n_eligible, sizeof(eligible[0]), rank_cmp);
+	qsort_r(eligible, n_eligible, sizeof(eligible[0]), rank_cmp, &ctx);
 
 	for (size_t i = 0; i < n_eligible; i++) {
 		struct hp_group *g = eligible[i];
@@ -163,7 +165,7 @@ unsigned hp_decide(struct hp_group **groups, size_t n, const struct hp_config *c
 			snprintf(g->reason, sizeof(g->reason), "rank %u, priority %d, benefit %s%s",
 				 g->rank, g->policy->priority,
 				 format_bytes(a, sizeof(a), hp_group_benefit(g)),
-				 is_protected(g) ? ", held" : "");
+				 is_protected(g, &ctx) ? ", held" : "");
 			n_fed++;
 			last_fed = g;
 		} else {
