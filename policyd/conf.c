@@ -165,14 +165,18 @@ static int parse_tuning_key(const char *value, void *field, const struct conf_ke
 	return 0;
 }
 
-/* Whitespace-separated list; an empty value resets it (as in systemd). */
-static int parse_list_key(const char *value, void *field, const struct conf_key *k)
+/*
+ * A whitespace-separated list of words that each pass ok(); appended to
+ * the list, or none of them if one fails.  An empty value resets the list
+ * (as in systemd).
+ */
+static int parse_word_list(const char *value, char ***list, bool (*ok)(const char *word))
 {
-	char ***list = field;
+	_cleanup_(strv_freep) char **words = NULL;
 	_cleanup_(freep) char *copy = strdup(value);
 	char *save = NULL;
+	int r;
 
-	(void)k;
 	if (!copy)
 		return -ENOMEM;
 	if (!*value) {
@@ -181,46 +185,56 @@ static int parse_list_key(const char *value, void *field, const struct conf_key 
 		return 0;
 	}
 	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-		int r = strv_push(list, w);
-
+		if (!ok(w))
+			return -EINVAL;
+		r = strv_push(&words, w);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; words && words[i]; i++) {
+		r = strv_push(list, words[i]);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-/* Slice= and Unit= name one cgroup directory (globs allowed): no '/'. */
-static int parse_name_list_key(const char *value, void *field, const struct conf_key *k)
+/* CgroupPath= globs are absolute within the cgroup hierarchy. */
+static bool is_path_glob(const char *w)
 {
-	_cleanup_(freep) char *copy = strdup(value);
-	bool slice = !strcmp(k->key, "Slice");
-	char *save = NULL;
-
-	if (!copy)
-		return -ENOMEM;
-	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-		size_t len = strlen(w);
-
-		if (strchr(w, '/'))
-			return -EINVAL;
-		if (slice && (len < 6 || strcmp(w + len - 6, ".slice")))
-			return -EINVAL;
-	}
-	return parse_list_key(value, field, k);
+	return w[0] == '/';
 }
 
-/* CgroupPath= globs are absolute within the cgroup hierarchy. */
-static int parse_glob_list_key(const char *value, void *field, const struct conf_key *k)
+/* Unit= names one cgroup directory (globs allowed): no '/'. */
+static bool is_unit_name(const char *w)
 {
-	_cleanup_(freep) char *copy = strdup(value);
-	char *save = NULL;
+	return !strchr(w, '/');
+}
 
-	if (!copy)
-		return -ENOMEM;
-	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
-		if (w[0] != '/')
-			return -EINVAL;
-	return parse_list_key(value, field, k);
+/* Slice= is a unit name ending in .slice. */
+static bool is_slice_name(const char *w)
+{
+	size_t len = strlen(w);
+
+	return is_unit_name(w) && len >= 6 && !strcmp(w + len - 6, ".slice");
+}
+
+static int parse_path_globs_key(const char *value, void *field, const struct conf_key *k)
+{
+	(void)k;
+	return parse_word_list(value, field, is_path_glob);
+}
+
+static int parse_units_key(const char *value, void *field, const struct conf_key *k)
+{
+	(void)k;
+	return parse_word_list(value, field, is_unit_name);
+}
+
+static int parse_slices_key(const char *value, void *field, const struct conf_key *k)
+{
+	(void)k;
+	return parse_word_list(value, field, is_slice_name);
 }
 
 #define LIMIT_MAX_MS (3600L * 1000)
@@ -274,10 +288,10 @@ static const struct conf_key config_keys[] = {
 	TUNING_KEYS(POLICY_KEY, sec, tuning)
 
 static const struct conf_key policy_file_keys[] = {
-	POLICY_KEY("Match", "CgroupPath", parse_glob_list_key, cgroup_globs, 0, 0,
+	POLICY_KEY("Match", "CgroupPath", parse_path_globs_key, cgroup_globs, 0, 0,
 		   "absolute cgroup path globs"),
-	POLICY_KEY("Match", "Slice", parse_name_list_key, slices, 0, 0, "slice names ending in .slice"),
-	POLICY_KEY("Match", "Unit", parse_name_list_key, units, 0, 0, "unit names without '/'"),
+	POLICY_KEY("Match", "Slice", parse_slices_key, slices, 0, 0, "slice names ending in .slice"),
+	POLICY_KEY("Match", "Unit", parse_units_key, units, 0, 0, "unit names without '/'"),
 	POLICY_KEYS("Policy"),
 };
 
