@@ -173,12 +173,11 @@ static int module_apply(struct hp_backend *b, const struct hp_feed *feed, char *
 		return 0;	/* fed; only the check is missing, already logged */
 	for (size_t i = 0; feed->cgroups && feed->cgroups[i]; i++) {
 		const struct hp_kgroup *kg = hp_kstatus_find_cgroup(&k, feed->cgroups[i]);
-		_cleanup_(freep) char *entry = NULL;
 
 		if (kg && kg->state && (!strcmp(kg->state, "running") || !strncmp(kg->state, "idle:", 5)))
 			continue;
-		if (asprintf(&entry, "%s:%s", feed->cgroups[i], kg && kg->state ? kg->state : "not-listed") < 0 ||
-		    strv_push(&bad, entry) < 0) {
+		if (strv_push(&bad, feed->cgroups[i]) < 0 ||
+		    strv_push(&bad, kg && kg->state ? kg->state : "not-listed") < 0) {
 			hp_kstatus_done(&k);
 			return -ENOMEM;
 		}

@@ -24,7 +24,8 @@ struct hp_backend_ops {
 	int (*current)(struct hp_backend *b, char ***ret);
 	/*
 	 * Makes the kernel run feed.  On success, *failed lists the cgroups
-	 * the kernel did not start (with their state after a ':').
+	 * the kernel did not start as pairs: path, the kernel's state, path,
+	 * state, ... (states such as "failed:-12" hold ':' themselves).
 	 */
 	int (*apply)(struct hp_backend *b, const struct hp_feed *feed, char ***failed);
 	/* The kernel's per-group readout; -EOPNOTSUPP if there is none. */

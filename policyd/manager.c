@@ -615,21 +615,16 @@ static int decide_and_feed(struct manager *m)
 	};
 	r = m->backend->ops->apply(m->backend, &feed, &failed);
 	if (r < 0) {
-		log_error_errno(r, "feeding %s failed; rescanning", *cgroups ? "the groups" : "nothing");
+		log_error_errno(r, "feeding %s failed; rescanning", cgroups ? "the groups" : "nothing");
 		schedule_rescan_soon(m);
 	}
-	for (size_t i = 0; failed && failed[i]; i++) {
-		char *colon = strrchr(failed[i], ':');
-		struct mgroup *mg;
+	for (size_t i = 0; failed && failed[i] && failed[i + 1]; i += 2) {
+		struct mgroup *mg = group_find(m, failed[i]);
 
-		if (!colon)
-			continue;
-		*colon = '\0';
-		mg = group_find(m, failed[i]);
 		if (!mg)
 			continue;
 		mg->g.decision = HP_DECISION_FAILED;
-		snprintf(mg->g.reason, sizeof(mg->g.reason), "the kernel reports %s", colon + 1);
+		snprintf(mg->g.reason, sizeof(mg->g.reason), "the kernel reports %s", failed[i + 1]);
 		n_fed--;
 	}
 
