@@ -4,8 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -32,7 +30,6 @@ struct psi_watch {
 	const struct hp_limit *limit;
 	struct hp_pressure *state;	/* &own, or the group's, which decide.c reads */
 	struct hp_pressure own;
-	unsigned avg10_bp;
 };
 
 /* A cgroup that matched a policy. */
@@ -42,8 +39,6 @@ struct mgroup {
 	int events_wd;		/* inotify watch of cgroup.events */
 	uint64_t last_tried_bytes;
 	bool seen;		/* during a rescan */
-	bool failed;		/* the backend refused it last time */
-	char failed_state[64];
 	enum hp_decision logged;	/* last decision logged */
 	bool logged_once;
 };
@@ -78,8 +73,7 @@ struct manager {
 	struct hp_system_state sys;
 
 	sd_event_source *rescan_timer, *refresh_timer, *decide_defer;
-	usec_t last_rescan_usec;	/* how long the last rescan took */
-	unsigned n_cgroups;		/* seen by the last rescan */
+	unsigned n_cgroups;		/* seen by the current rescan */
 };
 
 static void psi_watch_done(struct psi_watch *w)
@@ -110,10 +104,11 @@ static void psi_watch_sample(struct psi_watch *w, bool triggered)
 {
 	bool was_paused = hp_pressure_paused(w->state);
 	uint64_t total;
+	unsigned avg10_bp;
 	usec_t next, now = now_usec();
 	int r;
 
-	r = hp_psi_read(w->dir_fd, w->name, &total, &w->avg10_bp);
+	r = hp_psi_read(w->dir_fd, w->name, &total, &avg10_bp);
 	if (r < 0) {
 		log_debug_errno(r, "%s pressure: cannot read %s", w->label, w->name);
 		return;
@@ -193,9 +188,12 @@ static int psi_watch_init(struct manager *m, struct psi_watch *w, const char *la
 	n = hp_pressure_trigger(limit, trig, sizeof(trig));
 	w->trigger_fd = openat(dir_fd, name, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	/* Only the kernel's PSI files take triggers (not fixture copies). */
-	if (w->trigger_fd >= 0 && !is_psi_fs(w->trigger_fd))
+	if (w->trigger_fd >= 0 && !is_psi_fs(w->trigger_fd)) {
+		close(w->trigger_fd);
+		w->trigger_fd = -1;
 		errno = EOPNOTSUPP;
-	if (w->trigger_fd < 0 || n < 0 || !is_psi_fs(w->trigger_fd) || write(w->trigger_fd, trig, n + 1) < 0) {
+	}
+	if (w->trigger_fd < 0 || n < 0 || write(w->trigger_fd, trig, n + 1) < 0) {
 		log_debug_errno(-errno, "%s pressure: no trigger \"%s\", sampling every second", label, trig);
 		if (w->trigger_fd >= 0)
 			close(w->trigger_fd);
@@ -371,14 +369,10 @@ static int cgroup_seen(const char *path, void *userdata)
 	if (r == -ENOMEM)
 		return r;
 	m->n_cgroups++;
-	p = hp_policy_find(&m->policies, path);
 	mg = group_find(m, path);
+	p = mg ? NULL : hp_policy_find(&m->policies, path);
 	if (mg) {
 		mg->seen = true;
-		if (mg->g.policy != p && p) {
-			mg->g.policy = p;
-			mg->g.memory_limit = group_limit(m, p);
-		}
 		return 0;
 	}
 	if (!p)
@@ -405,16 +399,14 @@ static int rescan(struct manager *m)
 	for (size_t i = m->n_groups; i-- > 0;) {
 		struct mgroup *mg = m->groups[i];
 
+		/* Policies change only in reload(), which rematches the groups. */
 		if (!mg->seen)
 			group_remove(m, i, "cgroup removed");
-		else if (!hp_policy_find(&m->policies, mg->g.path))
-			group_remove(m, i, "no policy matches any more");
 		else
 			group_refresh(m, mg);
 	}
-	m->last_rescan_usec = now_usec() - start;
 	log_debug("rescan: %u cgroups, %zu matched, %" PRIu64 " us", m->n_cgroups, m->n_groups,
-		  m->last_rescan_usec);
+		  now_usec() - start);
 	schedule_decide(m);
 	return 0;
 }
@@ -494,19 +486,11 @@ static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-static uint64_t realtime_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static int write_status(struct manager *m, unsigned n_fed)
 {
 	_cleanup_(freep) struct hp_status_group *sg = calloc(m->n_groups ? m->n_groups : 1, sizeof(*sg));
 	_cleanup_(freep) char *text = NULL, *path = NULL;
-	uint64_t rt = realtime_usec(), mono = now_usec();
+	uint64_t rt = now_realtime_usec(), mono = now_usec();
 	struct hp_status s = {
 		.pid = getpid(),
 		.updated_us = rt,

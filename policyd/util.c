@@ -48,12 +48,22 @@ int strv_push(char ***v, const char *s)
 	return 0;
 }
 
-usec_t now_usec(void)
+static usec_t clock_usec(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (usec_t)ts.tv_sec * USEC_PER_SEC + (usec_t)ts.tv_nsec / 1000;
+}
+
+usec_t now_usec(void)
+{
+	return clock_usec(CLOCK_MONOTONIC);
+}
+
+usec_t now_realtime_usec(void)
+{
+	return clock_usec(CLOCK_REALTIME);
 }
 
 int parse_bool(const char *s, bool *ret)

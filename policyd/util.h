@@ -44,7 +44,9 @@ static inline void strv_freep(char ***v)
 int strv_push(char ***v, const char *s);
 size_t strv_len(char *const *v);
 
+/* CLOCK_MONOTONIC and CLOCK_REALTIME in microseconds. */
 usec_t now_usec(void);
+usec_t now_realtime_usec(void);
 
 /*
  * Value parsers: 0 on success, -EINVAL (or -ERANGE) otherwise; *ret is set

@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <string.h>
-#include <time.h>
 
 #include "hugepagectl.h"
 #include "log.h"
@@ -90,14 +89,6 @@ static int parse_argv(int argc, char *argv[])
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static uint64_t now_realtime_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* Why the kernel's view is missing, in words an operator can act on. */
@@ -180,7 +171,7 @@ static int run(void)
 	else
 		r = hugepagectl_print_text(stdout, have_status ? &status : NULL, daemon_error,
 					   have_kstatus ? &kstatus : NULL, kernel_error,
-					   now_realtime_us());
+					   now_realtime_usec());
 	if (fflush(stdout) != 0 && r == 0)
 		r = -errno;
 	if (r < 0) {
