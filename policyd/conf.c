@@ -34,6 +34,7 @@ void hp_config_defaults(struct hp_config *c)
 		.hold_time = 60 * USEC_PER_SEC,
 		.challenge_margin_pct = 25,
 		.stop_on_exit = true,
+		.unit_sections = true,
 		.system_memory = { .bp = 2000, .duration = 10 * USEC_PER_SEC },
 		.system_cpu = { .bp = 8000, .duration = 30 * USEC_PER_SEC },
 		.group_memory = { .bp = 1000, .duration = 10 * USEC_PER_SEC },
@@ -51,6 +52,10 @@ struct parse_state {
 	size_t n_keys;
 	void *target;
 	bool unit_file;		/* other sections are systemd's, except [Match] */
+	const char *watch_section;	/* unit files: the one section we parse */
+	bool in_watch;		/* inside it (or inside a misplaced [Match]) */
+	bool section_seen;
+	unsigned set;		/* bit i: keys[i] was given a good value */
 };
 
 typedef int (*key_parser_t)(const char *value, void *field, const struct conf_key *k);
@@ -60,6 +65,7 @@ struct conf_key {
 	const char *key;
 	key_parser_t parse;
 	size_t offset;
+	size_t size;		/* of the field, to copy it (unit section overlays) */
 	long min, max;		/* integer range, or duration/size range */
 	const char *what;	/* how a good value looks, for the message */
 };
@@ -239,8 +245,9 @@ static int parse_slices_key(const char *value, void *field, const struct conf_ke
 
 #define LIMIT_MAX_MS (3600L * 1000)
 
+#define FIELD_SIZE(type, field) sizeof(((type *)0)->field)
 #define CONFIG_KEY(sec, name, fn, field, lo, hi, desc) \
-	{ sec, name, fn, offsetof(struct hp_config, field), lo, hi, desc }
+	{ sec, name, fn, offsetof(struct hp_config, field), FIELD_SIZE(struct hp_config, field), lo, hi, desc }
 #define TUNING_KEYS(KEY, sec, prefix)                                                                  \
 	KEY(sec, "Tuning", parse_tuning_key, prefix.mode, 0, 0, "\"threshold\" or \"goal\""),          \
 	KEY(sec, "GoalShare", parse_bp_key, prefix.goal_bp, 1, 10000, "a percentage, 0.01%..100%"),   \
@@ -261,6 +268,7 @@ static const struct conf_key config_keys[] = {
 	CONFIG_KEY("Daemon", "ChallengeMargin", parse_pct_key, challenge_margin_pct, 0, 10000,
 		   "a percentage, 0%..100%"),
 	CONFIG_KEY("Daemon", "StopFeedingOnExit", parse_bool_key, stop_on_exit, 0, 0, "a boolean"),
+	CONFIG_KEY("Daemon", "UnitSections", parse_bool_key, unit_sections, 0, 0, "a boolean"),
 	CONFIG_KEY("Pressure", "SystemMemoryLimit", parse_bp_key, system_memory.bp, 0, 10000,
 		   "a percentage, 0%..100%"),
 	CONFIG_KEY("Pressure", "SystemMemoryDurationSec", parse_duration_key, system_memory.duration, 0,
@@ -277,7 +285,7 @@ static const struct conf_key config_keys[] = {
 };
 
 #define POLICY_KEY(sec, name, fn, field, lo, hi, desc) \
-	{ sec, name, fn, offsetof(struct hp_policy, field), lo, hi, desc }
+	{ sec, name, fn, offsetof(struct hp_policy, field), FIELD_SIZE(struct hp_policy, field), lo, hi, desc }
 #define POLICY_KEYS(sec)                                                                              \
 	POLICY_KEY(sec, "Priority", parse_int_key, priority, -1000, 1000, "an integer, -1000..1000"),  \
 	POLICY_KEY(sec, "MinSize", parse_size_key, min_size, 0, 0, "a size such as 64M"),              \
@@ -299,11 +307,26 @@ static const struct conf_key unit_section_keys[] = {
 	POLICY_KEYS("X-Hugepage"),
 };
 
-/* ini_parse_stream() reader that counts lines for the messages. */
+/* Does the line open the section named name ("[name]", blanks before)? */
+static bool opens_section(const char *line, const char *name)
+{
+	size_t n = strlen(name);
+
+	line += strspn(line, " \t");
+	return line[0] == '[' && !strncmp(line + 1, name, n) && line[n + 1] == ']';
+}
+
+/*
+ * ini_parse_stream() reader that counts lines for the messages.  In unit
+ * files only [X-Hugepage] (and a misplaced [Match], to say so) reach inih:
+ * systemd's sections are blanked, since their syntax (continued lines,
+ * long command lines) is systemd's and not an error of ours.
+ */
 static char *read_line(char *str, int num, void *stream)
 {
 	struct parse_state *st = stream;
 	char *s = fgets(str, num, st->f);
+	bool too_long = false;
 	size_t len;
 	int c;
 
@@ -311,17 +334,27 @@ static char *read_line(char *str, int num, void *stream)
 		return NULL;
 	st->line++;
 	len = strlen(s);
-	if (len + 1 < (size_t)num || s[len - 1] == '\n')
-		return s;
-	/* inih's buffer is full: a line that just fits, or a longer one. */
-	c = fgetc(st->f);
-	if (c == '\n' || c == EOF)
-		return s;
-	while (c != EOF && c != '\n')
+	if (len + 1 >= (size_t)num && s[len - 1] != '\n') {
+		/* inih's buffer is full: a line that just fits, or a longer one. */
 		c = fgetc(st->f);
-	log_syntax(st->path, st->line, "line longer than %d characters, ignoring it", num - 1);
-	st->errors++;
-	s[0] = '\0';	/* an empty line to inih */
+		if (c != '\n' && c != EOF) {
+			while (c != EOF && c != '\n')
+				c = fgetc(st->f);
+			too_long = true;
+		}
+	}
+	if (st->watch_section && s[strspn(s, " \t")] == '[') {
+		st->in_watch = opens_section(s, st->watch_section) || opens_section(s, "Match");
+		st->section_seen |= opens_section(s, st->watch_section);
+	} else if (st->watch_section && !st->in_watch) {
+		s[0] = '\0';
+		return s;
+	}
+	if (too_long) {
+		log_syntax(st->path, st->line, "line longer than %d characters, ignoring it", num - 1);
+		st->errors++;
+		s[0] = '\0';	/* an empty line to inih */
+	}
 	return s;
 }
 
@@ -342,6 +375,8 @@ static int handle_entry(void *user, const char *section, const char *name, const
 		r = k->parse(value, (char *)st->target + k->offset, k);
 		if (r == -ENOMEM)
 			return 0;
+		if (r == 0 && i < sizeof(st->set) * 8)
+			st->set |= 1u << i;
 		if (r < 0) {
 			log_syntax(st->path, st->line, "%s %s=%s in [%s]: expected %s, ignoring",
 				   r == -ERANGE ? "out-of-range value" : "bad value", name, value, section,
@@ -368,13 +403,13 @@ static int handle_entry(void *user, const char *section, const char *name, const
  * Parses path into target with the key table.  Returns the number of
  * errors logged, or -errno if the file cannot be read.
  */
-static int parse_ini(const char *path, const struct conf_key *keys, size_t n_keys, void *target,
-		     bool unit_file)
+static int parse_ini_state(const char *path, const struct conf_key *keys, size_t n_keys, void *target,
+			   bool unit_file, struct parse_state *ret_state)
 {
 	_cleanup_(fclosep) FILE *f = fopen(path, "re");
 	struct parse_state st = {
 		.path = path, .f = f, .keys = keys, .n_keys = n_keys, .target = target,
-		.unit_file = unit_file,
+		.unit_file = unit_file, .watch_section = unit_file ? "X-Hugepage" : NULL,
 	};
 	int r;
 
@@ -391,7 +426,15 @@ static int parse_ini(const char *path, const struct conf_key *keys, size_t n_key
 	}
 	if (ferror(f))
 		return log_error_errno(-EIO, "%s: read error", path);
+	if (ret_state)
+		*ret_state = st;
 	return (int)st.errors;
+}
+
+static int parse_ini(const char *path, const struct conf_key *keys, size_t n_keys, void *target,
+		     bool unit_file)
+{
+	return parse_ini_state(path, keys, n_keys, target, unit_file, NULL);
 }
 
 static int strcmp_ptr(const void *a, const void *b)
@@ -473,6 +516,8 @@ void hp_policy_done(struct hp_policy *p)
 	strv_free(p->cgroup_globs);
 	strv_free(p->slices);
 	strv_free(p->units);
+	strv_free(p->sources);
+	free(p->unit);
 	*p = (struct hp_policy){ 0 };
 }
 
@@ -505,6 +550,7 @@ int hp_policy_set_keep_failed(struct hp_policy_set *next, struct hp_policy_set *
 				return -ENOMEM;
 			next->v = nv;
 			next->v[next->n++] = prev->v[j];
+			next->v[next->n - 1].kept = true;
 			prev->v[j] = (struct hp_policy){ 0 };
 			log_warning("%s: keeping the previous version of this policy", next->v[next->n - 1].source);
 			kept++;
@@ -522,12 +568,13 @@ int hp_policy_parse_file(const char *path, const char *name, const char *section
 	bool unit_file = !strcmp(section, "X-Hugepage");
 	/* Out-of-range markers tell "not given" from "given as 0". */
 	struct hp_policy p = { .memory = { .bp = UINT_MAX, .duration = USEC_INFINITY } };
+	struct parse_state st = { 0 };
 	int r;
 
 	if (unit_file)
-		r = parse_ini(path, unit_section_keys, ELEMENTSOF(unit_section_keys), &p, true);
+		r = parse_ini_state(path, unit_section_keys, ELEMENTSOF(unit_section_keys), &p, true, &st);
 	else
-		r = parse_ini(path, policy_file_keys, ELEMENTSOF(policy_file_keys), &p, false);
+		r = parse_ini_state(path, policy_file_keys, ELEMENTSOF(policy_file_keys), &p, false, &st);
 	if (r < 0) {
 		hp_policy_done(&p);
 		return log_error_errno(r, "%s: cannot read policy, skipping it", path);
@@ -544,9 +591,11 @@ int hp_policy_parse_file(const char *path, const char *name, const char *section
 	}
 	p.memory_limit_set = p.memory.bp != UINT_MAX;
 	p.memory_duration_set = p.memory.duration != USEC_INFINITY;
+	p.set = st.set;
+	p.has_section = unit_file ? st.section_seen : true;
 	p.name = strdup(name);
 	p.source = strdup(path);
-	if (!p.name || !p.source) {
+	if (!p.name || !p.source || strv_push(&p.sources, path) < 0) {
 		hp_policy_done(&p);
 		return -ENOMEM;
 	}
@@ -740,4 +789,66 @@ struct hp_tuning hp_tuning_merge(const struct hp_tuning *over, const struct hp_t
 		.quota_ms = over->quota_ms ? over->quota_ms : under->quota_ms,
 		.quota_bytes = over->quota_bytes ? over->quota_bytes : under->quota_bytes,
 	};
+}
+
+/* Copies into p the [X-Hugepage] keys that over sets. */
+static void policy_overlay(struct hp_policy *p, const struct hp_policy *over)
+{
+	for (size_t i = 0; i < ELEMENTSOF(unit_section_keys); i++) {
+		const struct conf_key *k = &unit_section_keys[i];
+
+		if (!(over->set & (1u << i)))
+			continue;
+		memcpy((char *)p + k->offset, (const char *)over + k->offset, k->size);
+	}
+	p->memory_limit_set |= over->memory_limit_set;
+	p->memory_duration_set |= over->memory_duration_set;
+}
+
+int hp_unit_policy_build(const char *unit, char *const *files, const struct hp_policy *base,
+			 struct hp_policy *ret)
+{
+	_cleanup_(hp_policy_done) struct hp_policy merged = { 0 };
+	bool found = false;
+	int r;
+
+	if (base) {
+		merged.priority = base->priority;
+		merged.min_size = base->min_size;
+		merged.memory_limit_set = base->memory_limit_set;
+		merged.memory_duration_set = base->memory_duration_set;
+		merged.memory = base->memory;
+		merged.tuning = base->tuning;
+		if (strv_push(&merged.sources, base->source) < 0)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; files && files[i]; i++) {
+		_cleanup_(hp_policy_done) struct hp_policy q = { 0 };
+
+		r = hp_policy_parse_file(files[i], unit, "X-Hugepage", &q);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			log_error("%s: [X-Hugepage] of %s has errors, ignoring all of its sections%s", files[i],
+				  unit, base ? " (the policy files apply)" : "");
+			return -EINVAL;
+		}
+		if (!q.has_section)
+			continue;
+		policy_overlay(&merged, &q);
+		if (strv_push(&merged.sources, files[i]) < 0)
+			return -ENOMEM;
+		found = true;
+	}
+	if (!found)
+		return 0;
+	merged.name = strdup(unit);
+	merged.unit = strdup(unit);
+	merged.source = strdup(merged.sources[strv_len(merged.sources) - 1]);
+	merged.has_section = true;
+	if (!merged.name || !merged.unit || !merged.source)
+		return -ENOMEM;
+	*ret = merged;
+	merged = (struct hp_policy){ 0 };
+	return 1;
 }

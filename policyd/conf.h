@@ -47,6 +47,7 @@ struct hp_config {
 	usec_t hold_time;		/* HoldSec= */
 	unsigned challenge_margin_pct;	/* ChallengeMargin= */
 	bool stop_on_exit;		/* StopFeedingOnExit= */
+	bool unit_sections;		/* UnitSections=: read [X-Hugepage] of systemd units */
 	struct hp_limit system_memory;	/* SystemMemoryLimit=, SystemMemoryDurationSec= */
 	struct hp_limit system_cpu;	/* SystemCPULimit=, SystemCPUDurationSec= */
 	struct hp_limit group_memory;	/* MemoryPressureLimit=, MemoryPressureDurationSec= */
@@ -79,6 +80,12 @@ struct hp_policy {
 	bool memory_duration_set;	/* MemoryPressureDurationSec= given */
 	struct hp_limit memory;	/* MemoryPressureLimit=, MemoryPressureDurationSec= */
 	struct hp_tuning tuning;
+
+	unsigned set;		/* [X-Hugepage]: bit per key given (unit_section_keys order) */
+	bool has_section;	/* unit files: an [X-Hugepage] section was there */
+	char *unit;		/* for a unit's policy: the unit's name */
+	char **sources;		/* every file applied, in order (a policy file: itself) */
+	bool kept;		/* a reload kept this version: the new one has errors */
 };
 
 struct hp_policy_set {
@@ -116,6 +123,19 @@ int hp_policy_set_keep_failed(struct hp_policy_set *next, struct hp_policy_set *
 int hp_policy_parse_file(const char *path, const char *name, const char *section,
 			 struct hp_policy *ret);
 void hp_policy_done(struct hp_policy *p);
+
+/*
+ * The policy of a systemd unit's own cgroup: base (the first matching
+ * policy file, or NULL for the defaults) with the [X-Hugepage] sections of
+ * files (the unit file, then its drop-ins, in systemd's order) applied on
+ * top, key by key, as systemd applies drop-ins.  Returns 1 with *ret set
+ * (name and unit = unit, sources = base's file and the files with a
+ * section), 0 if no file has an [X-Hugepage] section, -EINVAL if a section
+ * has errors (logged with file and line: the unit's sections are ignored
+ * whole), or -ENOMEM.
+ */
+int hp_unit_policy_build(const char *unit, char *const *files, const struct hp_policy *base,
+			 struct hp_policy *ret);
 
 /* The policy's memory pressure limit, each part defaulting to dflt's. */
 struct hp_limit hp_policy_memory_limit(const struct hp_policy *p, const struct hp_limit *dflt);

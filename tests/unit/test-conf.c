@@ -553,9 +553,89 @@ static void test_unit_file_refused(void **state)
 	assert_logged_at(path, 6, "unknown key Frobnicate");
 }
 
-/* ---- matching ---- */
 
 #define STRV(...) ((char *[]){ __VA_ARGS__, NULL })
+
+static void test_unit_systemd_syntax(void **state)
+{
+	struct hp_policy p;
+	char path[4096];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", fixture("units/systemd-syntax.service"));
+	capture_start();
+	/* Continued lines and long command lines in [Service] are systemd's business. */
+	assert_int_equal(hp_policy_parse_file(path, "x.service", "X-Hugepage", &p), 0);
+	assert_int_equal(captured_errors(), 0);
+	assert_true(p.has_section);
+	assert_int_equal(p.priority, 7);
+	assert_true(p.min_size == 16 * MiB);
+	hp_policy_done(&p);
+}
+
+static void test_unit_policy_merge(void **state)
+{
+	char frag[4096], d10[4096], d20[4096], d30[4096], base_path[4096];
+	struct hp_policy base = { 0 }, p = { 0 };
+
+	(void)state;
+	snprintf(frag, sizeof(frag), "%s", fixture("units/db.slice"));
+	snprintf(d10, sizeof(d10), "%s", fixture("units/db.slice.d/10-hugepage.conf"));
+	snprintf(d20, sizeof(d20), "%s", fixture("units/db.slice.d/20-tuning.conf"));
+	snprintf(d30, sizeof(d30), "%s", fixture("units/db.slice.d/30-other.conf"));
+	snprintf(base_path, sizeof(base_path), "%s", fixture("policies/usr/10-db.conf"));
+	capture_start();
+
+	/* No policy file: the defaults, then the drop-ins in order. */
+	assert_int_equal(hp_unit_policy_build("db.slice", STRV(frag, d10, d20, d30), NULL, &p), 1);
+	assert_int_equal(captured_errors(), 0);
+	assert_string_equal(p.name, "db.slice");
+	assert_string_equal(p.unit, "db.slice");
+	assert_int_equal(p.priority, 45);
+	assert_true(p.memory_limit_set && p.memory.bp == 500);
+	assert_false(p.memory_duration_set);
+	assert_true(p.tuning.quota_bytes == 128 * MiB);
+	assert_true(p.min_size == 0);
+	/* Only the files with a section are sources. */
+	assert_int_equal(strv_len(p.sources), 2);
+	assert_string_equal(p.sources[0], d10);
+	assert_string_equal(p.sources[1], d20);
+	hp_policy_done(&p);
+
+	/* Over a matching policy file: keys not named by the unit stay the file's. */
+	assert_int_equal(hp_policy_parse_file(base_path, "10-db.conf", "Policy", &base), 0);
+	base.min_size = 64 * MiB;
+	base.tuning.quota_ms = 9;
+	assert_int_equal(hp_unit_policy_build("db.slice", STRV(frag, d10, d20), &base, &p), 1);
+	assert_int_equal(p.priority, 45);
+	assert_true(p.min_size == 64 * MiB);
+	assert_int_equal(p.tuning.quota_ms, 9);
+	assert_true(p.tuning.quota_bytes == 128 * MiB);
+	assert_int_equal(strv_len(p.sources), 3);
+	assert_string_equal(p.sources[0], base_path);
+	/* The merged policy has no [Match]: it is the unit's own. */
+	assert_null(p.cgroup_globs);
+	hp_policy_done(&p);
+
+	/* No section anywhere: 0, nothing made. */
+	assert_int_equal(hp_unit_policy_build("db.slice", STRV(frag, d30), &base, &p), 0);
+	assert_null(p.name);
+
+	/* A section with errors: the whole unit is ignored, with file and line. */
+	{
+		char bad[4096];
+
+		snprintf(bad, sizeof(bad), "%s", fixture("units/bad-key.service"));
+		assert_int_equal(hp_unit_policy_build("db.slice", STRV(d10, bad), &base, &p), -EINVAL);
+		assert_logged_at(bad, 6, "unknown key Frobnicate");
+		assert_int_equal(captured_count(bad, "ignoring all of its sections (the policy files apply)"), 1);
+		assert_null(p.name);
+	}
+	hp_policy_done(&base);
+}
+
+/* ---- matching ---- */
+
 
 static void test_match_cgroup_path(void **state)
 {
@@ -758,6 +838,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_line_just_fits, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_teardown(test_unit_file, teardown_capture),
 		cmocka_unit_test_teardown(test_unit_file_refused, teardown_capture),
+		cmocka_unit_test_teardown(test_unit_systemd_syntax, teardown_capture),
+		cmocka_unit_test_teardown(test_unit_policy_merge, teardown_capture),
 		cmocka_unit_test(test_match_cgroup_path),
 		cmocka_unit_test(test_match_slice_unit),
 		cmocka_unit_test(test_policy_memory_limit),
