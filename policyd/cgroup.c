@@ -179,3 +179,64 @@ int hp_cgroup_walk(int root_fd, hp_cgroup_walk_fn fn, void *userdata)
 		return -errno;
 	return walk_dir(fd, path, 0, sizeof(path), fn, userdata);
 }
+
+/* Is "THP_enabled:\t0" in the text of a /proc/PID/status? */
+bool hp_proc_status_thp_disabled(const char *text)
+{
+	const char *l = strstr(text, "\nTHP_enabled:");
+
+	if (!l)
+		return false;
+	l += strlen("\nTHP_enabled:");
+	l += strspn(l, " \t");
+	return *l == '0';
+}
+
+struct thp_count {
+	int cg_fd;		/* the group's directory */
+	int proc_fd;
+	unsigned procs, disabled;
+};
+
+static int count_thp_in(const char *path, void *userdata)
+{
+	struct thp_count *c = userdata;
+	_cleanup_(freep) char *pids = NULL;
+	char *save = NULL;
+
+	/* A process that exits meanwhile is simply not counted. */
+	if (read_cgroup_file(c->cg_fd, path, "cgroup.procs", &pids) < 0)
+		return 0;
+	for (char *p = strtok_r(pids, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+		_cleanup_(freep) char *rel = NULL, *status = NULL;
+
+		if (asprintf(&rel, "%s/status", p) < 0)
+			return -ENOMEM;
+		if (read_file_at(c->proc_fd, rel, &status) < 0)
+			continue;
+		c->procs++;
+		if (hp_proc_status_thp_disabled(status))
+			c->disabled++;
+	}
+	return 0;
+}
+
+int hp_cgroup_count_thp_disabled(int root_fd, const char *path, int proc_fd, unsigned *procs,
+				 unsigned *disabled)
+{
+	struct thp_count c = { .proc_fd = proc_fd };
+	int r;
+
+	while (*path == '/')
+		path++;
+	c.cg_fd = openat(root_fd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c.cg_fd < 0)
+		return -errno;
+	r = hp_cgroup_walk(c.cg_fd, count_thp_in, &c);
+	close(c.cg_fd);
+	if (r < 0)
+		return r;
+	*procs = c.procs;
+	*disabled = c.disabled;
+	return 0;
+}

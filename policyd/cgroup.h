@@ -32,3 +32,13 @@ int hp_psi_read(int dir_fd, const char *name, uint64_t *some_total, unsigned *av
  */
 typedef int (*hp_cgroup_walk_fn)(const char *path, void *userdata);
 int hp_cgroup_walk(int root_fd, hp_cgroup_walk_fn fn, void *userdata);
+
+/* Does a /proc/PID/status text say "THP_enabled: 0" (prctl PR_SET_THP_DISABLE)? */
+bool hp_proc_status_thp_disabled(const char *text);
+/*
+ * Counts the processes of the cgroup path and of every cgroup below it
+ * (their cgroup.procs) and those with huge pages disabled, reading
+ * PID/status relative to proc_fd (/proc).
+ */
+int hp_cgroup_count_thp_disabled(int root_fd, const char *path, int proc_fd, unsigned *procs,
+				 unsigned *disabled);

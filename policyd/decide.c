@@ -16,6 +16,7 @@ const char *hp_decision_name(enum hp_decision d)
 		[HP_DECISION_EMPTY] = "empty",
 		[HP_DECISION_NESTED] = "nested",
 		[HP_DECISION_UNUSABLE] = "unusable",
+		[HP_DECISION_THP_DISABLED] = "thp-disabled",
 		[HP_DECISION_FAILED] = "failed",
 	};
 
@@ -97,6 +98,12 @@ static bool ineligible(struct hp_group *g, const struct hp_system_state *sys)
 	if (!g->populated) {
 		g->decision = HP_DECISION_EMPTY;
 		snprintf(g->reason, sizeof(g->reason), "no processes");
+		return true;
+	}
+	/* MADV_COLLAPSE fails for such processes: a kdamond would only burn CPU. */
+	if (g->thp_off[0]) {
+		g->decision = HP_DECISION_THP_DISABLED;
+		snprintf(g->reason, sizeof(g->reason), "%s", g->thp_off);
 		return true;
 	}
 	/* A fed group keeps its slot until it shrinks below half MinSize=. */

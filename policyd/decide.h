@@ -22,6 +22,7 @@ enum hp_decision {
 	HP_DECISION_EMPTY,		/* no processes */
 	HP_DECISION_NESTED,		/* an ancestor or descendant is fed */
 	HP_DECISION_UNUSABLE,		/* its path cannot be given to the module */
+	HP_DECISION_THP_DISABLED,	/* its unit or its processes forbid huge pages */
 	HP_DECISION_FAILED,		/* the backend could not feed it */
 	_HP_DECISION_MAX,
 };
@@ -40,6 +41,7 @@ struct hp_group {
 	uint64_t hot_bytes;		/* bytes the module found hot in the last refresh */
 	struct hp_limit memory_limit;	/* effective memory pressure limit */
 	struct hp_pressure memory;	/* memory.pressure state */
+	char thp_off[HP_REASON_MAX];	/* why huge pages are forbidden, "" if they are not */
 
 	/* Outputs, carried to the next decision. */
 	bool fed;

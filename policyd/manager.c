@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "log.h"
 #include "status.h"
+#include "units.h"
 
 /* A PSI file watched with a trigger, or sampled if triggers are refused. */
 struct psi_watch {
@@ -32,9 +33,25 @@ struct psi_watch {
 	struct hp_pressure own;
 };
 
+/*
+ * What systemd said about a unit's own cgroup, and the policy its
+ * [X-Hugepage] sections make.  Groups point at .policy: an entry made
+ * stale by a change is freed only after every group was matched again.
+ */
+struct ucache {
+	char *path;
+	struct hp_unit_info info;
+	bool has_policy;	/* the unit has [X-Hugepage] sections: .policy */
+	bool failed;		/* its sections have errors: the policy files apply */
+	bool stale;
+	struct hp_policy policy;
+};
+
 /* A cgroup that matched a policy. */
 struct mgroup {
 	struct hp_group g;	/* first: decide.c sees these */
+	char *unit;		/* the systemd unit whose own cgroup this is */
+	bool unit_thp_disabled;	/* that unit has MemoryTHP=disable */
 	struct psi_watch memory;
 	int events_wd;		/* inotify watch of cgroup.events */
 	uint64_t last_tried_bytes;
@@ -74,6 +91,20 @@ struct manager {
 
 	sd_event_source *rescan_timer, *refresh_timer, *decide_defer;
 	unsigned n_cgroups;		/* seen by the current rescan */
+
+	int proc_fd;			/* /proc, for the processes' THP_enabled */
+	bool settle;			/* a group was just populated: refresh in SETTLE_USEC */
+
+	/* systemd units: NULL without a system bus or with UnitSections=no. */
+	struct hp_units *units;
+	char units_reason[128];		/* why there is none */
+	bool units_error_logged;
+	struct ucache **ucache;
+	size_t n_ucache;
+	char **unit_paths;		/* cgroups seen whose name is a unit's */
+
+	unsigned reloads;
+	uint64_t reload_rt;		/* CLOCK_REALTIME of the last reload */
 };
 
 static void psi_watch_done(struct psi_watch *w)
@@ -282,17 +313,53 @@ static struct hp_limit group_limit(struct manager *m, const struct hp_policy *p)
 	return hp_policy_memory_limit(p, &m->cfg.group_memory);
 }
 
+/*
+ * Are huge pages forbidden for the group: by its unit (MemoryTHP=disable),
+ * or for every one of its processes (prctl(PR_SET_THP_DISABLE), which is
+ * what MemoryTHP=disable does, and which systemd 252 cannot say)?
+ */
+static void group_check_thp(struct manager *m, struct mgroup *mg)
+{
+	unsigned procs = 0, disabled = 0;
+	int r;
+
+	mg->g.thp_off[0] = '\0';
+	if (mg->unit_thp_disabled) {
+		snprintf(mg->g.thp_off, sizeof(mg->g.thp_off), "%s sets MemoryTHP=disable", mg->unit);
+		return;
+	}
+	if (m->proc_fd < 0 || !mg->g.populated)
+		return;
+	r = hp_cgroup_count_thp_disabled(m->cgroup_fd, mg->g.path, m->proc_fd, &procs, &disabled);
+	if (r < 0) {
+		log_debug_errno(r, "%s: cannot count its processes", mg->g.path);
+		return;
+	}
+	if (procs > 0 && disabled == procs)
+		snprintf(mg->g.thp_off, sizeof(mg->g.thp_off),
+			 "huge pages are disabled for all %u of its processes (THP_enabled: 0, "
+			 "prctl PR_SET_THP_DISABLE or MemoryTHP=disable)", procs);
+}
+
 /* Re-reads what a group's decision depends on. */
 static void group_refresh(struct manager *m, struct mgroup *mg)
 {
+	bool was_populated = mg->g.populated;
 	int r;
 
 	r = hp_cgroup_read_populated(m->cgroup_fd, mg->g.path, &mg->g.populated);
 	if (r < 0)
 		log_debug_errno(r, "%s: cannot read cgroup.events", mg->g.path);
+	/*
+	 * A process joins its cgroup before it execs its program, which may
+	 * disable huge pages (prctl) a moment later: look again soon.
+	 */
+	if (!was_populated && mg->g.populated)
+		m->settle = true;
 	r = hp_cgroup_read_memory(m->cgroup_fd, mg->g.path, &mg->g.anon_bytes, &mg->g.anon_huge_bytes);
 	if (r < 0)
 		log_debug_errno(r, "%s: cannot read memory.stat", mg->g.path);
+	group_check_thp(m, mg);
 }
 
 static void group_free(struct manager *m, struct mgroup *mg)
@@ -303,6 +370,7 @@ static void group_free(struct manager *m, struct mgroup *mg)
 	}
 	psi_watch_done(&mg->memory);
 	free(mg->g.path);
+	free(mg->unit);
 	free(mg);
 }
 
@@ -317,8 +385,15 @@ static void group_remove(struct manager *m, size_t i, const char *why)
 	schedule_decide(m);
 }
 
-/* Starts tracking a cgroup that matched policy p. */
-static int group_add(struct manager *m, const char *path, const struct hp_policy *p)
+static void group_set_unit(struct mgroup *mg, const struct ucache *uc)
+{
+	free(mg->unit);
+	mg->unit = uc && uc->info.unit ? strdup(uc->info.unit) : NULL;
+	mg->unit_thp_disabled = uc && uc->info.thp_disabled;
+}
+
+/* Starts tracking a cgroup that matched policy p (uc: its unit, or NULL). */
+static int group_add(struct manager *m, const char *path, const struct hp_policy *p, const struct ucache *uc)
 {
 	_cleanup_(freep) char *label = NULL, *file = NULL;
 	struct mgroup *mg, **ng;
@@ -339,6 +414,7 @@ static int group_add(struct manager *m, const char *path, const struct hp_policy
 	m->groups = ng;
 	m->groups[m->n_groups++] = mg;
 	mg->g.policy = p;
+	group_set_unit(mg, uc);
 	mg->g.memory_limit = group_limit(m, p);
 	mg->g.decision = HP_DECISION_EMPTY;
 
@@ -352,9 +428,158 @@ static int group_add(struct manager *m, const char *path, const struct hp_policy
 		log_warning_errno(r, "%s: cannot watch memory.pressure, ignoring", path);
 	group_refresh(m, mg);
 	log_full(LOG_INFO, 0, &(struct log_fields){ .cgroup = path, .decision = "matched" },
-		 "%s: matches policy %s (priority %d)", path, p->name, p->priority);
+		 "%s: matches %s %s (priority %d)", path, p->unit ? "the [X-Hugepage] sections of" : "policy",
+		 p->name, p->priority);
 	schedule_decide(m);
 	return 0;
+}
+
+static void ucache_free(struct ucache *uc)
+{
+	free(uc->path);
+	hp_unit_info_done(&uc->info);
+	hp_policy_done(&uc->policy);
+	free(uc);
+}
+
+/* Frees the stale entries: call only when no group points at them. */
+static void ucache_sweep(struct manager *m)
+{
+	for (size_t i = m->n_ucache; i-- > 0;) {
+		if (!m->ucache[i]->stale)
+			continue;
+		ucache_free(m->ucache[i]);
+		m->ucache[i] = m->ucache[--m->n_ucache];
+	}
+}
+
+static void ucache_mark_stale(struct manager *m, const char *unit)
+{
+	for (size_t i = 0; i < m->n_ucache; i++) {
+		const char *last = strrchr(m->ucache[i]->path, '/');
+
+		if (!unit || !strcmp(last + 1, unit))
+			m->ucache[i]->stale = true;
+	}
+}
+
+/*
+ * The unit whose own cgroup is path and its [X-Hugepage] policy, asking
+ * systemd once and keeping the answer until systemd signals a change.
+ * base: the policy file matching path, which the sections override.
+ */
+static struct ucache *ucache_get(struct manager *m, const char *path, const struct hp_policy *base)
+{
+	struct ucache *uc, **nv;
+	int r;
+
+	for (size_t i = 0; i < m->n_ucache; i++)
+		if (!m->ucache[i]->stale && !strcmp(m->ucache[i]->path, path))
+			return m->ucache[i];
+	uc = calloc(1, sizeof(*uc));
+	if (!uc)
+		return NULL;
+	r = hp_units_lookup(m->units, path, &uc->info);
+	if (r < 0) {
+		/* Not cached: the unit may be registered a moment later (UnitNew). */
+		if (r != -ENOENT && !m->units_error_logged) {
+			m->units_error_logged = true;
+			log_warning_errno(r, "%s: cannot ask systemd for its unit, using policy files only", path);
+		}
+		free(uc);
+		return NULL;
+	}
+	m->units_error_logged = false;
+	uc->path = strdup(path);
+	nv = uc->path ? realloc(m->ucache, (m->n_ucache + 1) * sizeof(*nv)) : NULL;
+	if (!nv) {
+		ucache_free(uc);
+		return NULL;
+	}
+	m->ucache = nv;
+	m->ucache[m->n_ucache++] = uc;
+	r = hp_unit_policy_build(uc->info.unit, uc->info.files, base, &uc->policy);
+	uc->has_policy = r > 0;
+	uc->failed = r == -EINVAL;
+	return uc;
+}
+
+/*
+ * The policy for path: the first matching policy file, overridden key by
+ * key by the [X-Hugepage] sections of the unit whose own cgroup it is.
+ * *ret_uc: that unit, if any.  NULL if neither applies.
+ */
+static const struct hp_policy *resolve(struct manager *m, const char *path, struct ucache **ret_uc)
+{
+	const struct hp_policy *fp = hp_policy_find(&m->policies, path);
+	struct ucache *uc;
+
+	*ret_uc = NULL;
+	if (!m->units || !hp_units_path_is_unit_like(path))
+		return fp;
+	uc = ucache_get(m, path, fp);
+	if (!uc)
+		return fp;
+	*ret_uc = uc;
+	return uc->has_policy ? &uc->policy : fp;
+}
+
+static size_t group_index(struct manager *m, const struct mgroup *mg)
+{
+	for (size_t i = 0; i < m->n_groups; i++)
+		if (m->groups[i] == mg)
+			return i;
+	return SIZE_MAX;
+}
+
+/* Matches path again after a change of policies or of its unit. */
+static int rematch(struct manager *m, const char *path)
+{
+	struct mgroup *mg = group_find(m, path);
+	struct ucache *uc;
+	const struct hp_policy *p = resolve(m, path, &uc);
+	struct hp_limit limit;
+
+	if (!mg)
+		return p ? group_add(m, path, p, uc) : 0;
+	if (!p) {
+		group_remove(m, group_index(m, mg), "no policy matches any more");
+		return 0;
+	}
+	/* During a reload the old policy may have moved into the new set (kept): no name. */
+	if (mg->g.policy && mg->g.policy->name && strcmp(mg->g.policy->name, p->name))
+		log_full(LOG_INFO, 0, &(struct log_fields){ .cgroup = path, .decision = "matched" },
+			 "%s: now matches %s %s (priority %d)", path,
+			 p->unit ? "the [X-Hugepage] sections of" : "policy", p->name, p->priority);
+	mg->g.policy = p;
+	group_set_unit(mg, uc);
+	limit = group_limit(m, p);
+	if (limit.bp != mg->g.memory_limit.bp || limit.duration != mg->g.memory_limit.duration) {
+		mg->g.memory_limit = limit;
+		psi_watch_reset(m, &mg->memory, &mg->g.memory_limit);
+	}
+	group_refresh(m, mg);
+	schedule_decide(m);
+	return 0;
+}
+
+/* systemd loaded, unloaded or reloaded units (unit NULL: all of them). */
+static void on_units_changed(const char *unit, void *userdata)
+{
+	struct manager *m = userdata;
+	_cleanup_(strv_freep) char **paths = NULL;
+
+	ucache_mark_stale(m, unit);
+	for (size_t i = 0; m->unit_paths && m->unit_paths[i]; i++) {
+		const char *last = strrchr(m->unit_paths[i], '/');
+
+		if ((!unit || !strcmp(last + 1, unit)) && strv_push(&paths, m->unit_paths[i]) < 0)
+			return;
+	}
+	for (size_t i = 0; paths && paths[i]; i++)
+		if (rematch(m, paths[i]) == -ENOMEM)
+			break;
+	ucache_sweep(m);
 }
 
 /* A cgroup directory seen in the tree: watch it and track it if it matches. */
@@ -365,19 +590,24 @@ static int cgroup_seen(const char *path, void *userdata)
 	struct mgroup *mg;
 	int r;
 
+	struct ucache *uc = NULL;
+
 	r = watch_add(m, path, false);
 	if (r == -ENOMEM)
 		return r;
 	m->n_cgroups++;
+	if (hp_units_path_is_unit_like(path) && !strv_contains(m->unit_paths, path) &&
+	    strv_push(&m->unit_paths, path) < 0)
+		return -ENOMEM;
 	mg = group_find(m, path);
-	p = mg ? NULL : hp_policy_find(&m->policies, path);
 	if (mg) {
 		mg->seen = true;
 		return 0;
 	}
+	p = resolve(m, path, &uc);
 	if (!p)
 		return 0;
-	r = group_add(m, path, p);
+	r = group_add(m, path, p, uc);
 	if (r < 0)
 		return r;
 	m->groups[m->n_groups - 1]->seen = true;
@@ -393,6 +623,8 @@ static int rescan(struct manager *m)
 	for (size_t i = 0; i < m->n_groups; i++)
 		m->groups[i]->seen = false;
 	m->n_cgroups = 0;
+	strv_free(m->unit_paths);
+	m->unit_paths = NULL;
 	r = hp_cgroup_walk(m->cgroup_fd, cgroup_seen, m);
 	if (r < 0)
 		return log_error_errno(r, "%s: cannot walk the cgroup tree", m->cgroup_root);
@@ -405,6 +637,10 @@ static int rescan(struct manager *m)
 		else
 			group_refresh(m, mg);
 	}
+	for (size_t i = 0; i < m->n_ucache; i++)
+		if (!strv_contains(m->unit_paths, m->ucache[i]->path))
+			m->ucache[i]->stale = true;
+	ucache_sweep(m);
 	log_debug("rescan: %u cgroups, %zu matched, %" PRIu64 " us", m->n_cgroups, m->n_groups,
 		  now_usec() - start);
 	schedule_decide(m);
@@ -461,8 +697,15 @@ static bool sizes_matter(struct manager *m)
 	return false;
 }
 
+#define SETTLE_USEC (2 * USEC_PER_SEC)
+
 static void arm_refresh(struct manager *m)
 {
+	if (m->settle) {
+		sd_event_source_set_time_relative(m->refresh_timer, SETTLE_USEC);
+		sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_ONESHOT);
+		return;
+	}
 	if (!sizes_matter(m)) {
 		sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_OFF);
 		return;
@@ -479,6 +722,7 @@ static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)
 
 	(void)s;
 	(void)usec;
+	m->settle = false;
 	for (size_t i = 0; i < m->n_groups; i++)
 		group_refresh(m, m->groups[i]);
 	refresh_kernel(m);
@@ -486,9 +730,57 @@ static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
+/* Policy records of the status: files in effect, failed files, units. */
+static int status_policies(struct manager *m, struct hp_status_policy **ret, size_t *ret_n)
+{
+	size_t n = m->policies.n + strv_len(m->policies.failed) + m->n_ucache, k = 0;
+	struct hp_status_policy *v = calloc(n ? n : 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->policies.n; i++) {
+		const struct hp_policy *p = &m->policies.v[i];
+
+		v[k++] = (struct hp_status_policy){
+			.name = p->name, .kind = "file", .state = p->kept ? "kept" : "loaded",
+			.sources = p->sources, .priority = p->priority, .min_size = p->min_size,
+			.memory_limit_bp = group_limit(m, p).bp,
+			.tuning = (char *)hp_tuning_mode_name(hp_tuning_merge(&p->tuning, &m->cfg.tuning).mode),
+		};
+	}
+	for (size_t i = 0; m->policies.failed && m->policies.failed[i]; i++) {
+		bool kept = false;
+
+		/* A broken edit whose previous version is kept shows as "kept". */
+		for (size_t j = 0; j < m->policies.n; j++)
+			kept |= m->policies.v[j].kept && !strcmp(m->policies.v[j].name, m->policies.failed[i]);
+		if (!kept)
+			v[k++] = (struct hp_status_policy){
+				.name = m->policies.failed[i], .kind = "file", .state = "failed"
+			};
+	}
+	for (size_t i = 0; i < m->n_ucache; i++) {
+		const struct ucache *uc = m->ucache[i];
+		const struct hp_policy *p = &uc->policy;
+
+		if (uc->stale || (!uc->has_policy && !uc->failed))
+			continue;
+		v[k++] = (struct hp_status_policy){
+			.name = uc->info.unit, .kind = "unit", .state = uc->failed ? "failed" : "loaded",
+			.sources = uc->failed ? uc->info.files : p->sources, .priority = p->priority,
+			.min_size = p->min_size, .memory_limit_bp = uc->failed ? 0 : group_limit(m, p).bp,
+			.tuning = uc->failed ? NULL : (char *)hp_tuning_mode_name(hp_tuning_merge(&p->tuning, &m->cfg.tuning).mode),
+		};
+	}
+	*ret = v;
+	*ret_n = k;
+	return 0;
+}
+
 static int write_status(struct manager *m, unsigned n_fed)
 {
 	_cleanup_(freep) struct hp_status_group *sg = calloc(m->n_groups ? m->n_groups : 1, sizeof(*sg));
+	_cleanup_(freep) struct hp_status_policy *sp = NULL;
 	_cleanup_(freep) char *text = NULL, *path = NULL;
 	uint64_t rt = now_realtime_usec(), mono = now_usec();
 	struct hp_status s = {
@@ -509,12 +801,25 @@ static int write_status(struct manager *m, unsigned n_fed)
 
 	if (!sg)
 		return -ENOMEM;
+	r = status_policies(m, &sp, &s.n_policies);
+	if (r < 0)
+		return r;
+	s.policies = sp;
+	s.reloads = m->reloads;
+	s.reload_us = m->reload_rt;
+	s.units = m->units != NULL;
+	s.units_reason = m->units_reason;
+	s.policy_errors = (unsigned)strv_len(m->policies.failed);
+	for (size_t i = 0; i < m->n_ucache; i++)
+		s.policy_errors += !m->ucache[i]->stale && m->ucache[i]->failed;
 	for (size_t i = 0; i < m->n_groups; i++) {
 		struct hp_group *g = &m->groups[i]->g;
 
 		sg[i] = (struct hp_status_group){
 			.path = g->path,
 			.policy = g->policy->name,
+			.unit = m->groups[i]->unit,
+			.sources = g->policy->sources,
 			.priority = g->policy->priority,
 			.decision = (char *)hp_decision_name(g->decision),
 			.rank = g->rank,
@@ -686,6 +991,11 @@ static void on_dir_deleted(struct manager *m, const char *parent, const char *na
 		if (!strncmp(p, path, len) && (p[len] == '\0' || p[len] == '/'))
 			group_remove(m, i, "cgroup removed");
 	}
+	strv_remove_under(m->unit_paths, path);
+	for (size_t i = 0; i < m->n_ucache; i++)
+		if (path_startswith(m->ucache[i]->path, path))
+			m->ucache[i]->stale = true;
+	ucache_sweep(m);
 	/* kernfs sends no IN_IGNORED for removed cgroups: forget their watches. */
 	for (size_t wd = 0; wd < m->n_watches; wd++) {
 		const char *p = m->watches[wd].path;
@@ -742,6 +1052,32 @@ static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userda
 	return 0;
 }
 
+/* Connects to systemd or disconnects, as UnitSections= says. */
+static void units_setup(struct manager *m)
+{
+	int r;
+
+	if (!m->cfg.unit_sections) {
+		if (m->units)
+			log_info("UnitSections=no: no longer reading [X-Hugepage] sections of units");
+		hp_units_free(m->units);
+		m->units = NULL;
+		snprintf(m->units_reason, sizeof(m->units_reason), "UnitSections=no");
+		return;
+	}
+	if (m->units)
+		return;
+	r = hp_units_open(m->event, on_units_changed, m, &m->units);
+	if (r < 0) {
+		snprintf(m->units_reason, sizeof(m->units_reason), "no systemd on the system bus: %s",
+			 strerror(-r));
+		log_info("%s: not reading [X-Hugepage] sections of units, policy files only", m->units_reason);
+		return;
+	}
+	m->units_reason[0] = '\0';
+	log_info("reading [X-Hugepage] sections of systemd units, following systemd's signals");
+}
+
 static int load_config(struct manager *m, struct hp_config *cfg, struct hp_policy_set *pol)
 {
 	int errors = 0, r;
@@ -761,7 +1097,7 @@ static int load_config(struct manager *m, struct hp_config *cfg, struct hp_polic
 
 static int reload(struct manager *m)
 {
-	struct hp_policy_set pol = { 0 };
+	struct hp_policy_set pol = { 0 }, old;
 	struct hp_config cfg;
 	int r;
 
@@ -787,15 +1123,17 @@ static int reload(struct manager *m)
 		return r;
 	}
 	log_info("configuration: %s, %zu policies, kdamond limit %u", m->o.config_path, pol.n, cfg.kdamond_limit);
-	/* Groups point into the old policies: rematch them all. */
-	for (size_t i = 0; i < m->n_groups; i++)
-		m->groups[i]->g.policy = hp_policy_find(&pol, m->groups[i]->g.path);
-	for (size_t i = m->n_groups; i-- > 0;)
-		if (!m->groups[i]->g.policy)
-			group_remove(m, i, "no policy matches any more");
-	hp_policy_set_free(&m->policies);
+	old = m->policies;
 	m->policies = pol;
 	m->cfg = cfg;
+	units_setup(m);
+	/* Groups point into the old policies and units: rematch them all. */
+	ucache_mark_stale(m, NULL);
+	for (size_t i = m->n_groups; i-- > 0;)
+		if (i < m->n_groups)
+			rematch(m, m->groups[i]->g.path);
+	hp_policy_set_free(&old);
+	ucache_sweep(m);
 	for (size_t i = 0; i < m->n_groups; i++) {
 		struct mgroup *mg = m->groups[i];
 
@@ -806,6 +1144,10 @@ static int reload(struct manager *m)
 	psi_watch_reset(m, &m->sys_cpu, &m->cfg.system_cpu);
 	sd_event_source_set_time_relative(m->rescan_timer, m->cfg.rescan_interval);
 	rescan(m);
+	m->reloads++;
+	m->reload_rt = now_realtime_usec();
+	/* The status shows the reload even when no decision changes. */
+	schedule_decide(m);
 	sd_notify(false, "READY=1");
 	return 0;
 }
@@ -837,7 +1179,7 @@ int manager_new(const struct manager_options *o, struct hp_backend *backend, str
 		return -ENOMEM;
 	m->o = *o;
 	m->backend = backend;
-	m->cgroup_fd = m->pressure_fd = m->inotify_fd = -1;
+	m->cgroup_fd = m->pressure_fd = m->inotify_fd = m->proc_fd = -1;
 	m->sys_memory.trigger_fd = m->sys_cpu.trigger_fd = -1;
 
 	r = load_config(m, &m->cfg, &m->policies);
@@ -904,6 +1246,11 @@ int manager_new(const struct manager_options *o, struct hp_backend *backend, str
 	if (r < 0)
 		return log_error_errno(r, "%s/cpu: cannot watch", o->pressure_dir);
 
+	m->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (m->proc_fd < 0)
+		log_warning_errno(-errno, "/proc: cannot open, not checking processes for disabled huge pages");
+	units_setup(m);
+
 	/* Groups the kernel already runs (a restart) count as fed from now. */
 	r = backend->ops->current(backend, &adopted);
 	if (r < 0)
@@ -964,6 +1311,13 @@ void manager_free(struct manager *m)
 		close(m->cgroup_fd);
 	if (m->pressure_fd >= 0)
 		close(m->pressure_fd);
+	if (m->proc_fd >= 0)
+		close(m->proc_fd);
+	for (size_t i = 0; i < m->n_ucache; i++)
+		ucache_free(m->ucache[i]);
+	free(m->ucache);
+	strv_free(m->unit_paths);
+	hp_units_free(m->units);
 	free(m->cgroup_root);
 	hp_policy_set_free(&m->policies);
 	sd_event_unref(m->event);

@@ -11,16 +11,28 @@
 
 #include "util.h"
 
-/* Appends a value with space, tab, newline, '=' and '\' as \xHH. */
+/* Appends a value with space, tab, newline, '=', ',' and '\' as \xHH. */
 static void put_escaped(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '=' || *s == '\\')
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '=' || *s == '\\' || *s == ',')
 			fprintf(f, "\\x%02x", (unsigned char)*s);
 		else
 			fputc(*s, f);
 	}
 	if (!s)
+		fputc('-', f);
+}
+
+/* A list as comma-separated escaped values ("-" if empty). */
+static void put_list(FILE *f, char *const *v)
+{
+	for (size_t i = 0; v && v[i]; i++) {
+		if (i)
+			fputc(',', f);
+		put_escaped(f, v[i]);
+	}
+	if (!v || !v[0])
 		fputc('-', f);
 }
 
@@ -47,6 +59,26 @@ int hp_status_format(const struct hp_status *s, char **ret)
 		s->memory_some_bp, s->cpu_some_bp);
 	put_reason(f, s->reason);
 	fputc('\n', f);
+	fprintf(f, "config reloads=%u reload_us=%" PRIu64 " units=%d policy_errors=%u reason=", s->reloads,
+		s->reload_us, s->units, s->policy_errors);
+	put_reason(f, s->units_reason);
+	fputc('\n', f);
+	for (size_t i = 0; i < s->n_policies; i++) {
+		const struct hp_status_policy *p = &s->policies[i];
+
+		fputs("policy name=", f);
+		put_escaped(f, p->name);
+		fputs(" kind=", f);
+		put_escaped(f, p->kind);
+		fputs(" state=", f);
+		put_escaped(f, p->state);
+		fputs(" sources=", f);
+		put_list(f, p->sources);
+		fprintf(f, " priority=%d min_size=%" PRIu64 " memory_limit_bp=%u tuning=", p->priority,
+			p->min_size, p->memory_limit_bp);
+		put_escaped(f, p->tuning);
+		fputc('\n', f);
+	}
 	for (size_t i = 0; i < s->n_groups; i++) {
 		const struct hp_status_group *g = &s->groups[i];
 
@@ -54,6 +86,10 @@ int hp_status_format(const struct hp_status *s, char **ret)
 		put_escaped(f, g->path);
 		fputs(" policy=", f);
 		put_escaped(f, g->policy);
+		fputs(" unit=", f);
+		put_escaped(f, g->unit);
+		fputs(" sources=", f);
+		put_list(f, g->sources);
 		fprintf(f, " priority=%d decision=", g->priority);
 		put_escaped(f, g->decision);
 		fprintf(f, " rank=%u fed_since_us=%" PRIu64 " populated=%d anon_bytes=%" PRIu64
@@ -113,13 +149,37 @@ static char *unescape(const char *s, size_t len)
 }
 
 /* Field types of one record kind, by key. */
-enum field_type { F_STR, F_INT, F_UINT, F_U64, F_BOOL, F_PAUSED, F_YN };
+enum field_type { F_STR, F_INT, F_UINT, F_U64, F_BOOL, F_PAUSED, F_YN, F_LIST };
 
 struct field {
 	const char *key;
 	enum field_type type;
 	size_t offset;
 };
+
+/* A comma-separated list of escaped values; "-" alone is the empty list. */
+static int set_list(void *p, const char *val, size_t vlen)
+{
+	char ***list = p;
+
+	strv_free(*list);
+	*list = NULL;
+	if (vlen == 1 && val[0] == '-')
+		return 0;
+	while (vlen > 0) {
+		const char *comma = memchr(val, ',', vlen);
+		size_t n = comma ? (size_t)(comma - val) : vlen;
+		_cleanup_(freep) char *v = unescape(val, n);
+
+		if (!v || strv_push(list, v) < 0)
+			return -ENOMEM;
+		if (!comma)
+			break;
+		val += n + 1;
+		vlen -= n + 1;
+	}
+	return 0;
+}
 
 /*
  * raw: the value is taken as written.  reason= runs to the end of the line
@@ -139,6 +199,8 @@ static int set_field(const struct field *fields, size_t n, void *rec, const char
 
 		if (strlen(fd->key) != klen || strncmp(fd->key, key, klen))
 			continue;
+		if (fd->type == F_LIST)
+			return set_list(p, val, vlen);
 		v = raw ? strndup(val, vlen) : unescape(val, vlen);
 		if (!v)
 			return -ENOMEM;
@@ -180,6 +242,8 @@ static int set_field(const struct field *fields, size_t n, void *rec, const char
 		case F_YN:
 			*(bool *)p = !strcmp(v, "Y");
 			end = v + strlen(v);
+			break;
+		case F_LIST:	/* handled above */
 			break;
 		}
 		if (end == v || *end || errno)
@@ -229,9 +293,21 @@ static const struct field daemon_fields[] = {
 	SF(memory_some_bp, F_UINT), SF(cpu_some_bp, F_UINT), SF(reason, F_STR),
 };
 
+static const struct field config_fields[] = {
+	SF(reloads, F_UINT), SF(reload_us, F_U64), SF(units, F_BOOL), SF(policy_errors, F_UINT),
+	{ "reason", F_STR, offsetof(struct hp_status, units_reason) },
+};
+
+#define PF(k, t) { #k, t, offsetof(struct hp_status_policy, k) }
+static const struct field policy_fields[] = {
+	PF(name, F_STR),     PF(kind, F_STR),	    PF(state, F_STR),		PF(sources, F_LIST),
+	PF(priority, F_INT), PF(min_size, F_U64), PF(memory_limit_bp, F_UINT), PF(tuning, F_STR),
+};
+
 #define GF(k, t) { #k, t, offsetof(struct hp_status_group, k) }
 static const struct field group_fields[] = {
-	GF(path, F_STR),	   GF(policy, F_STR),	       GF(priority, F_INT),
+	GF(path, F_STR),	   GF(policy, F_STR),	       GF(unit, F_STR),
+	GF(sources, F_LIST),	   GF(priority, F_INT),
 	GF(decision, F_STR),	   GF(rank, F_UINT),	       GF(fed_since_us, F_U64),
 	GF(populated, F_BOOL),	   GF(anon_bytes, F_U64),      GF(anon_huge_bytes, F_U64),
 	GF(memory_state, F_STR),   GF(memory_some_bp, F_UINT), GF(memory_limit_bp, F_UINT),
@@ -248,7 +324,20 @@ void hp_status_done(struct hp_status *s)
 		free(g->decision);
 		free(g->memory_state);
 		free(g->reason);
+		free(g->unit);
+		strv_free(g->sources);
 	}
+	for (size_t i = 0; i < s->n_policies; i++) {
+		struct hp_status_policy *p = &s->policies[i];
+
+		free(p->name);
+		free(p->kind);
+		free(p->state);
+		free(p->tuning);
+		strv_free(p->sources);
+	}
+	free(s->policies);
+	free(s->units_reason);
 	free(s->groups);
 	free(s->backend);
 	free(s->reason);
@@ -301,6 +390,19 @@ static int status_line(const char *line, void *data)
 		return 0;
 	if (!strncmp(line, "daemon ", 7))
 		return parse_record(line + 7, daemon_fields, ELEMENTSOF(daemon_fields), s, "reason");
+	if (!strncmp(line, "config ", 7))
+		return parse_record(line + 7, config_fields, ELEMENTSOF(config_fields), s, "reason");
+	if (!strncmp(line, "policy ", 7)) {
+		struct hp_status_policy *np = realloc(s->policies, (s->n_policies + 1) * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		s->policies = np;
+		np[s->n_policies] = (struct hp_status_policy){ 0 };
+		s->n_policies++;
+		return parse_record(line + 7, policy_fields, ELEMENTSOF(policy_fields),
+				    &np[s->n_policies - 1], NULL);
+	}
 	if (!strncmp(line, "group ", 6)) {
 		struct hp_status_group *ng = realloc(s->groups, (s->n_groups + 1) * sizeof(*ng));
 

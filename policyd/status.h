@@ -11,8 +11,15 @@
  *          anon_bytes=N anon_huge_bytes=N memory_state=S memory_some_bp=N
  *          memory_limit_bp=N reason=TEXT
  *
- *    (each record on one line).  Values have no spaces: space, tab,
- *    newline, '=' and backslash in paths and names are written as \xHH.
+ *    config reloads=N reload_us=N units=0|1 policy_errors=N reason=TEXT
+ *    policy name=NAME kind=file|unit state=loaded|kept|failed sources=P,P
+ *           priority=N min_size=N memory_limit_bp=N tuning=MODE
+ *
+ *    (each record on one line; group records also carry unit=NAME and
+ *    sources=P,P, the files behind the group's policy).  reloads counts
+ *    completed reloads (SIGHUP); units says whether [X-Hugepage] sections
+ *    of systemd units are read, and reason why not.  Values have no spaces: space, tab,
+ *    newline, '=', ',' and backslash in paths and names are written as \xHH.
  *    reason= is always last and runs to the end of the line.  Times are
  *    CLOCK_REALTIME microseconds; shares are basis points (10000 = 100%).
  *    Unknown keys are ignored by readers, so keys can be added.
@@ -27,9 +34,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct hp_status_policy {
+	char *name;
+	char *kind;		/* "file" or "unit" */
+	char *state;		/* "loaded", "kept" (a broken edit kept the last good one), "failed" */
+	char **sources;
+	int priority;
+	uint64_t min_size;
+	unsigned memory_limit_bp;	/* effective: the policy's or the config's */
+	char *tuning;
+};
+
 struct hp_status_group {
 	char *path;
 	char *policy;
+	char *unit;		/* the systemd unit whose own cgroup this is, or NULL */
+	char **sources;		/* files behind the policy */
 	int priority;
 	char *decision;
 	unsigned rank;
@@ -54,6 +74,13 @@ struct hp_status {
 	unsigned memory_some_bp;
 	unsigned cpu_some_bp;
 	char *reason;
+	unsigned reloads;
+	uint64_t reload_us;
+	bool units;
+	unsigned policy_errors;
+	char *units_reason;
+	struct hp_status_policy *policies;
+	size_t n_policies;
 	struct hp_status_group *groups;
 	size_t n_groups;
 };

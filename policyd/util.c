@@ -48,6 +48,39 @@ int strv_push(char ***v, const char *s)
 	return 0;
 }
 
+bool strv_contains(char *const *v, const char *s)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+/* Is path equal to prefix or below it ("/a" covers "/a/b", not "/ab")? */
+bool path_startswith(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return !strncmp(path, prefix, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+size_t strv_remove_under(char **v, const char *prefix)
+{
+	size_t removed = 0, j = 0;
+
+	for (size_t i = 0; v && v[i]; i++) {
+		if (path_startswith(v[i], prefix)) {
+			free(v[i]);
+			removed++;
+		} else {
+			v[j++] = v[i];
+		}
+	}
+	if (v)
+		v[j] = NULL;
+	return removed;
+}
+
 static usec_t clock_usec(clockid_t clock)
 {
 	struct timespec ts;

@@ -43,6 +43,11 @@ static inline void strv_freep(char ***v)
 /* Appends a copy of s to the NULL-terminated *v.  -ENOMEM on failure. */
 int strv_push(char ***v, const char *s);
 size_t strv_len(char *const *v);
+bool strv_contains(char *const *v, const char *s);
+/* Is path equal to prefix or below it ("/a" covers "/a/b", not "/ab")? */
+bool path_startswith(const char *path, const char *prefix);
+/* Removes (frees) the entries equal to or below prefix; returns how many. */
+size_t strv_remove_under(char **v, const char *prefix);
 
 /* CLOCK_MONOTONIC and CLOCK_REALTIME in microseconds. */
 usec_t now_usec(void);

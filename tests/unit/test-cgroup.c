@@ -265,6 +265,33 @@ static void test_walk_bad_fd(void **state)
 	close(fd);
 }
 
+
+static void test_thp_disabled(void **state)
+{
+	int root = open_fixture_dir("thp/cgroup"), proc = open_fixture_dir("thp/proc");
+	unsigned procs = 99, disabled = 99;
+
+	(void)state;
+	assert_true(hp_proc_status_thp_disabled("Name:\tx\nTHP_enabled:\t0\n"));
+	assert_false(hp_proc_status_thp_disabled("Name:\tx\nTHP_enabled:\t1\n"));
+	/* Kernels without the line (no CONFIG_TRANSPARENT_HUGEPAGE): not disabled. */
+	assert_false(hp_proc_status_thp_disabled("Name:\tx\n"));
+
+	/* The group and every cgroup below it. */
+	assert_int_equal(hp_cgroup_count_thp_disabled(root, "/off.slice", proc, &procs, &disabled), 0);
+	assert_int_equal(procs, 2);
+	assert_int_equal(disabled, 2);
+	assert_int_equal(hp_cgroup_count_thp_disabled(root, "/mixed.slice", proc, &procs, &disabled), 0);
+	assert_int_equal(procs, 2);	/* 999 has exited */
+	assert_int_equal(disabled, 1);
+	assert_int_equal(hp_cgroup_count_thp_disabled(root, "/", proc, &procs, &disabled), 0);
+	assert_int_equal(procs, 4);
+	assert_int_equal(disabled, 3);
+	assert_int_equal(hp_cgroup_count_thp_disabled(root, "/gone.slice", proc, &procs, &disabled), -ENOENT);
+	close(root);
+	close(proc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +305,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_walk_parent_first, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_walk_stop, setup_root, teardown_root),
 		cmocka_unit_test(test_walk_bad_fd),
+		cmocka_unit_test(test_thp_disabled),
 	};
 
 	return cmocka_run_group_tests_name("cgroup", tests, NULL, NULL);

@@ -178,13 +178,19 @@ static void test_ineligible(void **state)
 			small = group("/small", &small_policy, 32 * MiB),
 			comma = group("/a,b", P10, 100 * MiB),
 			relative = group("a/b", P10, 100 * MiB),
+			nothp = group("/nothp", P10, 100 * MiB),
 			ok = group("/ok", P0, 1 * MiB);
-	struct hp_group *g[] = { &empty, &small, &comma, &relative, &ok };
+	struct hp_group *g[] = { &empty, &small, &comma, &relative, &nothp, &ok };
 	struct hp_config cfg = config(4);
 
 	(void)state;
 	empty.populated = false;
-	assert_int_equal(decide(g, 5, &cfg, &sys_ok, NOW), 1);
+	snprintf(nothp.thp_off, sizeof(nothp.thp_off), "x.service sets MemoryTHP=disable");
+	assert_int_equal(decide(g, 6, &cfg, &sys_ok, NOW), 1);
+	/* Forbidden huge pages win over a higher priority. */
+	assert_decision(nothp, HP_DECISION_THP_DISABLED);
+	assert_string_equal(nothp.reason, "x.service sets MemoryTHP=disable");
+	assert_int_equal(nothp.rank, 0);
 	assert_decision(empty, HP_DECISION_EMPTY);
 	assert_decision(small, HP_DECISION_TOO_SMALL);
 	assert_non_null(strstr(small.reason, "MinSize="));

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * systemd, over D-Bus: which unit owns a cgroup, the files that unit was
+ * loaded from (so that the manager can read their [X-Hugepage] sections)
+ * and whether the unit forbids transparent huge pages; and the manager's
+ * signals that mean those answers may have changed.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <systemd/sd-event.h>
+
+/* What systemd says about the unit whose own cgroup is a path. */
+struct hp_unit_info {
+	char *unit;		/* "db.slice" */
+	char **files;		/* FragmentPath, then DropInPaths, in systemd's order */
+	bool thp_disabled;	/* MemoryTHP=disable (systemd >= 258; absent before) */
+};
+void hp_unit_info_done(struct hp_unit_info *u);
+
+/*
+ * Called when units may have changed: unit is the unit's name after
+ * UnitNew/UnitRemoved, or NULL after a daemon-reload (everything).
+ */
+typedef void (*hp_units_changed_t)(const char *unit, void *userdata);
+
+struct hp_units;
+
+/*
+ * Connects to the system bus and subscribes to systemd's signals.
+ * -errno if there is no bus or no systemd on it (the caller goes on
+ * without unit sections).
+ */
+int hp_units_open(sd_event *event, hp_units_changed_t changed, void *userdata, struct hp_units **ret);
+void hp_units_free(struct hp_units *u);
+
+/* Could path be a unit's own cgroup (its last component a unit name)? */
+bool hp_units_path_is_unit_like(const char *path);
+
+/*
+ * The unit whose own cgroup is path ("/db.slice").  0 with *ret filled,
+ * -ENOENT if no unit has this cgroup as its own (a cgroup inside a unit is
+ * not the unit's), -errno on a bus error.
+ */
+int hp_units_lookup(struct hp_units *u, const char *path, struct hp_unit_info *ret);
