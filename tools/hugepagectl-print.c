@@ -374,6 +374,17 @@ static void json_bkey(FILE *out, bool *first, const char *key, bool v)
 	fputs(v ? "true" : "false", out);
 }
 
+static void json_strv(FILE *out, char *const *v)
+{
+	fputc('[', out);
+	for (size_t i = 0; v && v[i]; i++) {
+		if (i)
+			fputc(',', out);
+		json_str(out, v[i]);
+	}
+	fputc(']', out);
+}
+
 static void json_kgroup(FILE *out, const struct hp_kgroup *kg)
 {
 	bool first = true;
@@ -410,6 +421,9 @@ static void json_group(FILE *out, const struct hp_status_group *g, const struct 
 	fputc('{', out);
 	json_skey(out, &first, "path", g->path);
 	json_skey(out, &first, "policy", g->policy);
+	json_skey(out, &first, "unit", g->unit);
+	json_key(out, &first, "sources");
+	json_strv(out, g->sources);
 	json_ikey(out, &first, "priority", g->priority);
 	json_skey(out, &first, "decision", g->decision);
 	json_ukey(out, &first, "rank", g->rank);
@@ -487,5 +501,293 @@ int hugepagectl_print_json(FILE *out, const struct hp_status *s, const char *dae
 		json_kgroup(out, &k->groups[i]);
 	}
 	fputs("]}\n", out);
+	return ferror(out) ? -EIO : 0;
+}
+
+/* ---- hugepagectl policies ---- */
+
+static void put_strv(FILE *out, char *const *v)
+{
+	for (size_t i = 0; v && v[i]; i++) {
+		if (i)
+			fputs(", ", out);
+		put_str(out, v[i]);
+	}
+	if (!v || !v[0])
+		fputs("none", out);
+}
+
+static void put_policy_settings(FILE *out, const struct hp_status_policy *p)
+{
+	char a[32], b[32];
+
+	fprintf(out, "priority %d, min size %s, memory pressure limit %s, tuning ", p->priority,
+		format_bytes(a, sizeof(a), p->min_size),
+		p->memory_limit_bp ? format_bp(b, sizeof(b), p->memory_limit_bp) : "none");
+	put_str(out, p->tuning);
+}
+
+static bool group_uses(const struct hp_status_group *g, const struct hp_status_policy *p)
+{
+	if (!g->policy || !p->name || strcmp(g->policy, p->name))
+		return false;
+	/* A unit's policy and a file could share a name: the unit= tells. */
+	return !strcmp(p->kind ? p->kind : "", "unit") == (g->unit && !strcmp(g->unit, p->name));
+}
+
+static void put_units_line(FILE *out, const struct hp_status *s)
+{
+	fputs("Unit sections: ", out);
+	if (s->units) {
+		fputs("read ([X-Hugepage] of systemd units and drop-ins)", out);
+	} else {
+		fputs("not read (", out);
+		put_str(out, s->units_reason && *s->units_reason ? s->units_reason : "unknown");
+		fputc(')', out);
+	}
+	fprintf(out, "\nReloads: %u, policies with errors: %u\n", s->reloads, s->policy_errors);
+}
+
+/*
+ *   Unit sections: read ([X-Hugepage] of systemd units and drop-ins)
+ *   Reloads: 1, policies with errors: 0
+ *
+ *   hot.slice (unit, loaded)
+ *     Files: /etc/hugepaged/policies.d/50-x.conf, /etc/systemd/system/hot.slice.d/hp.conf
+ *     Settings: priority 10, min size 0 B, memory pressure limit 10.00%, tuning goal
+ *     Groups: /hot.slice (fed)
+ *
+ * A failed policy has "Skipped: it has errors (journalctl -u hugepaged)"
+ * instead of Settings; "Groups: none" when nothing uses it.
+ */
+int hugepagectl_print_policies_text(FILE *out, const struct hp_status *s)
+{
+	put_units_line(out, s);
+	for (size_t i = 0; i < s->n_policies; i++) {
+		const struct hp_status_policy *p = &s->policies[i];
+		bool failed = p->state && !strcmp(p->state, "failed"), any = false;
+
+		fputc('\n', out);
+		put_str(out, p->name);
+		fputs(" (", out);
+		put_str(out, p->kind);
+		fputs(", ", out);
+		put_str(out, p->state);
+		fputs(")\n  Files: ", out);
+		put_strv(out, p->sources);
+		if (failed) {
+			fputs("\n  Skipped: it has errors (journalctl -u hugepaged)\n", out);
+			continue;
+		}
+		fputs("\n  Settings: ", out);
+		put_policy_settings(out, p);
+		fputs("\n  Groups: ", out);
+		for (size_t j = 0; j < s->n_groups; j++) {
+			const struct hp_status_group *g = &s->groups[j];
+
+			if (!group_uses(g, p))
+				continue;
+			fputs(any ? ", " : "", out);
+			put_str(out, g->path);
+			fputs(" (", out);
+			put_str(out, g->decision);
+			fputc(')', out);
+			any = true;
+		}
+		fputs(any ? "\n" : "none\n", out);
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+/*
+ * {"units": bool, "units_reason": string|null, "reloads": N,
+ *  "policy_errors": N, "policies": [{name, kind, state, sources, priority,
+ *  min_size, memory_limit_bp, tuning, "groups": [{path, decision}]}]}
+ */
+int hugepagectl_print_policies_json(FILE *out, const struct hp_status *s)
+{
+	bool first = true;
+
+	fputc('{', out);
+	json_bkey(out, &first, "units", s->units);
+	json_skey(out, &first, "units_reason", s->units ? NULL : s->units_reason);
+	json_ukey(out, &first, "reloads", s->reloads);
+	json_ukey(out, &first, "policy_errors", s->policy_errors);
+	json_key(out, &first, "policies");
+	fputc('[', out);
+	for (size_t i = 0; i < s->n_policies; i++) {
+		const struct hp_status_policy *p = &s->policies[i];
+		bool f = true, sep = false;
+
+		fputs(i ? ",{" : "{", out);
+		json_skey(out, &f, "name", p->name);
+		json_skey(out, &f, "kind", p->kind);
+		json_skey(out, &f, "state", p->state);
+		json_key(out, &f, "sources");
+		json_strv(out, p->sources);
+		json_ikey(out, &f, "priority", p->priority);
+		json_ukey(out, &f, "min_size", p->min_size);
+		json_ukey(out, &f, "memory_limit_bp", p->memory_limit_bp);
+		json_skey(out, &f, "tuning", p->tuning);
+		json_key(out, &f, "groups");
+		fputc('[', out);
+		for (size_t j = 0; j < s->n_groups; j++) {
+			const struct hp_status_group *g = &s->groups[j];
+			bool gf = true;
+
+			if (!group_uses(g, p))
+				continue;
+			fputs(sep ? ",{" : "{", out);
+			json_skey(out, &gf, "path", g->path);
+			json_skey(out, &gf, "decision", g->decision);
+			fputc('}', out);
+			sep = true;
+		}
+		fputs("]}", out);
+	}
+	fputs("]}\n", out);
+	return ferror(out) ? -EIO : 0;
+}
+
+/* ---- hugepagectl explain ---- */
+
+/* A failed unit policy named like the cgroup's last component, or NULL. */
+static const struct hp_status_policy *failed_unit_policy(const struct hp_status *s, const char *path)
+{
+	const char *last = path ? strrchr(path, '/') : NULL;
+
+	for (size_t i = 0; last && i < s->n_policies; i++) {
+		const struct hp_status_policy *p = &s->policies[i];
+
+		if (p->kind && !strcmp(p->kind, "unit") && p->state && !strcmp(p->state, "failed") &&
+		    p->name && !strcmp(p->name, last + 1))
+			return p;
+	}
+	return NULL;
+}
+
+/* Why a cgroup the daemon does not track is not fed. */
+static void put_unmatched_reason(FILE *out, const struct hp_status *s, const char *path)
+{
+	const struct hp_status_policy *fp = failed_unit_policy(s, path);
+
+	fputs("no policy file matches it", out);
+	if (fp) {
+		fputs(", and the [X-Hugepage] sections of its unit have errors (", out);
+		put_strv(out, fp->sources);
+		fputs("; journalctl -u hugepaged)", out);
+	} else if (s->units) {
+		fputs(" and its unit, if any, has no [X-Hugepage] section", out);
+	} else {
+		fputs(" (unit sections are not read: ", out);
+		put_str(out, s->units_reason);
+		fputc(')', out);
+	}
+}
+
+/*
+ *   /hot.slice: fed
+ *     Why: rank 1 of 2, within the kdamond limit 2
+ *     Policy: hot.slice ([X-Hugepage] of unit hot.slice), priority 10
+ *     Files: /etc/systemd/system/hot.slice.d/hp.conf
+ *     Memory: anon 64.0 MiB, huge 60.0 MiB (93.8%), pressure ok (some 0.00%, limit 10.00%)
+ *     Kernel: running, kdamond 456, procs 1, ..., collapsed 60.0 MiB in 30 regions
+ *
+ * A cgroup the daemon does not track: "/x: not matched" and "Why: no
+ * policy file matches it ...".  path NULL: no such cgroup ("query: no
+ * such cgroup").
+ */
+int hugepagectl_print_explain_text(FILE *out, const char *query, const char *path, const struct hp_status *s,
+				   const struct hp_status_group *g, const struct hp_kstatus *k,
+				   const char *kernel_error)
+{
+	const struct hp_kgroup *kg = k && path ? hp_kstatus_find_cgroup(k, path) : NULL;
+	char a[32], b[32];
+
+	if (!path) {
+		put_str(out, query);
+		fputs(": no such cgroup\n", out);
+		return ferror(out) ? -EIO : 0;
+	}
+	put_str(out, path);
+	if (!g) {
+		fputs(": not matched\n  Why: ", out);
+		put_unmatched_reason(out, s, path);
+		fputc('\n', out);
+	} else {
+		fputs(": ", out);
+		put_str(out, g->decision);
+		fputs("\n  Why: ", out);
+		put_str(out, g->reason && *g->reason ? g->reason : "-");
+		fputs("\n  Policy: ", out);
+		put_str(out, g->policy);
+		if (g->unit) {
+			fputs(" ([X-Hugepage] of unit ", out);
+			put_str(out, g->unit);
+			fputc(')', out);
+		}
+		fprintf(out, ", priority %d\n  Files: ", g->priority);
+		put_strv(out, g->sources);
+		fprintf(out, "\n  Memory: anon %s, huge %s (%.1f%%), pressure ",
+			format_bytes(a, sizeof(a), g->anon_bytes), format_bytes(b, sizeof(b), g->anon_huge_bytes),
+			g->anon_bytes ? 100.0 * (double)g->anon_huge_bytes / (double)g->anon_bytes : 0.0);
+		put_str(out, g->memory_state);
+		fprintf(out, " (some %s, limit %s)\n", format_bp(a, sizeof(a), g->memory_some_bp),
+			g->memory_limit_bp ? format_bp(b, sizeof(b), g->memory_limit_bp) : "none");
+	}
+	fputs("  Kernel: ", out);
+	if (!k) {
+		fputs("unavailable (", out);
+		put_str(out, kernel_error);
+		fputs(")\n", out);
+	} else if (!kg) {
+		fputs("not fed to damon_hugepage\n", out);
+	} else {
+		put_kgroup_summary(out, kg);
+		fprintf(out, ", collapsed %s in %" PRIu64 " %s\n", format_bytes(a, sizeof(a), kg->collapsed_bytes),
+			kg->nr_collapsed, plural(kg->nr_collapsed, "region", "regions"));
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+/*
+ * {"query": string, "path": string|null, "exists": bool, "matched": bool,
+ *  "decision": string ("not-matched" or "no-such-cgroup" when not matched),
+ *  "reason": string, "group": GROUP|null (as in status), "kernel": KGROUP|null,
+ *  "kernel_error": string|null}
+ */
+int hugepagectl_print_explain_json(FILE *out, const char *query, const char *path, const struct hp_status *s,
+				   const struct hp_status_group *g, const struct hp_kstatus *k,
+				   const char *kernel_error)
+{
+	_cleanup_(freep) char *why = NULL;
+	size_t why_len = 0;
+	bool first = true;
+
+	if (path && !g) {
+		FILE *w = open_memstream(&why, &why_len);
+
+		if (!w)
+			return -ENOMEM;
+		put_unmatched_reason(w, s, path);
+		if (fclose(w) != 0)
+			return -ENOMEM;
+	}
+	fputc('{', out);
+	json_skey(out, &first, "query", query);
+	json_skey(out, &first, "path", path);
+	json_bkey(out, &first, "exists", path != NULL);
+	json_bkey(out, &first, "matched", g != NULL);
+	json_skey(out, &first, "decision", g ? g->decision : path ? "not-matched" : "no-such-cgroup");
+	json_skey(out, &first, "reason", g ? g->reason : path ? why : "no such cgroup");
+	json_key(out, &first, "group");
+	if (g)
+		json_group(out, g, k);
+	else
+		fputs("null", out);
+	json_key(out, &first, "kernel");
+	json_kgroup(out, k && path ? hp_kstatus_find_cgroup(k, path) : NULL);
+	json_skey(out, &first, "kernel_error", k ? NULL : kernel_error);
+	fputs("}\n", out);
 	return ferror(out) ? -EIO : 0;
 }

@@ -1,24 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * hugepagectl: the operator's readout, joining hugepaged's view of the
- * groups (/run/hugepaged/status) with the kernel's (/proc/damon_hugepage).
+ * hugepagectl: the operator's view of hugepaged (/run/hugepaged/status)
+ * and of the kernel (/proc/damon_hugepage).
  *
- *   hugepagectl [--status-file PATH] [--procfs PATH] status [--json]
+ *   hugepagectl [OPTIONS] [status] [--json]     both views, group by group
+ *   hugepagectl [OPTIONS] policies [--json]     policies, their files, their groups
+ *   hugepagectl [OPTIONS] explain CGROUP [--json]
+ *                                               why a group is or is not fed
+ *   hugepagectl [OPTIONS] reload [--timeout=SEC]
+ *                                               make hugepaged reload, and wait
  *
  * The output formats are described in hugepagectl-print.c.  Exit status:
- *   0  printed; the kernel's view may be missing (the module is not built
- *      in, or we are not root: /proc/damon_hugepage is 0400), which the
- *      output says -- the daemon's view alone is still useful
- *   1  bad usage, or an unexpected error (cannot read a file, no memory)
+ *   0  done; for status the kernel's view may be missing (the module is
+ *      not built in, or we are not root: /proc/damon_hugepage is 0400),
+ *      which the output says -- the daemon's view alone is still useful
+ *   1  bad usage, or an unexpected error (cannot read a file, no memory);
+ *      reload: hugepaged did not confirm the reload in time
  *   2  a file is malformed (the error names file and line)
- *   3  hugepaged is not running (no status file); the kernel's view is
- *      still printed if there is one
+ *   3  hugepaged is not running (no status file); status still prints
+ *      the kernel's view if there is one
+ *   4  explain: no such cgroup
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
+#include "cgroup.h"
 #include "hugepagectl.h"
 #include "log.h"
 #include "status.h"
@@ -27,36 +38,52 @@
 enum {
 	EXIT_MALFORMED = 2,
 	EXIT_NOT_RUNNING = 3,
+	EXIT_NO_SUCH_CGROUP = 4,
 };
 
 static const char *arg_status_file = "/run/hugepaged/status";
 static const char *arg_procfs = "/proc/damon_hugepage";
+static const char *arg_cgroup_root = "/sys/fs/cgroup";
 static bool arg_json;
+static double arg_timeout = 30;
+static const char *arg_verb = "status";
+static const char *arg_cgroup;
 
 static void help(void)
 {
-	printf("%s [OPTIONS...] status [--json]\n\n"
+	printf("%s [OPTIONS...] COMMAND\n\n"
 	       "Show what hugepaged decided for each group next to what damon_hugepage does.\n\n"
+	       "Commands:\n"
+	       "  status                 Both views, group by group (the default)\n"
+	       "  policies               Policy files and unit sections in effect, their groups\n"
+	       "  explain CGROUP         Why a cgroup (path or unit name) is or is not fed\n"
+	       "  reload                 Make hugepaged reload its configuration, and wait\n\n"
+	       "Options:\n"
 	       "  -h --help              Show this help\n"
+	       "     --json              Print one JSON object (status, policies, explain)\n"
+	       "     --timeout=SEC       How long reload waits (default 30)\n"
 	       "     --status-file=PATH  hugepaged's status (default: /run/hugepaged/status)\n"
 	       "     --procfs=PATH       The kernel's status (default: /proc/damon_hugepage)\n"
-	       "     --json              Print one JSON object\n\n"
-	       "Exit status: 0 shown, 1 usage or other error, 2 malformed file,\n"
-	       "3 hugepaged not running.\n",
+	       "     --cgroup-root=PATH  The cgroup2 mount (default: /sys/fs/cgroup)\n\n"
+	       "Exit status: 0 done, 1 usage or other error, 2 malformed file,\n"
+	       "3 hugepaged not running, 4 no such cgroup (explain).\n",
 	       program_invocation_short_name);
 }
 
 /* 0 to go on, 1 to exit successfully (--help), -EINVAL on bad usage. */
 static int parse_argv(int argc, char *argv[])
 {
-	enum { ARG_STATUS_FILE = 0x100, ARG_PROCFS, ARG_JSON };
+	enum { ARG_STATUS_FILE = 0x100, ARG_PROCFS, ARG_CGROUP_ROOT, ARG_JSON, ARG_TIMEOUT };
 	static const struct option options[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "status-file", required_argument, NULL, ARG_STATUS_FILE },
 		{ "procfs", required_argument, NULL, ARG_PROCFS },
+		{ "cgroup-root", required_argument, NULL, ARG_CGROUP_ROOT },
 		{ "json", no_argument, NULL, ARG_JSON },
+		{ "timeout", required_argument, NULL, ARG_TIMEOUT },
 		{},
 	};
+	char *end;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
@@ -70,8 +97,18 @@ static int parse_argv(int argc, char *argv[])
 		case ARG_PROCFS:
 			arg_procfs = optarg;
 			break;
+		case ARG_CGROUP_ROOT:
+			arg_cgroup_root = optarg;
+			break;
 		case ARG_JSON:
 			arg_json = true;
+			break;
+		case ARG_TIMEOUT:
+			arg_timeout = strtod(optarg, &end);
+			if (end == optarg || *end || !(arg_timeout > 0 && arg_timeout <= 3600)) {
+				log_error("--timeout=%s: expected seconds, more than 0 and at most 3600", optarg);
+				return -EINVAL;
+			}
 			break;
 		default:
 			/* getopt_long() has said what is wrong. */
@@ -79,13 +116,24 @@ static int parse_argv(int argc, char *argv[])
 		}
 	}
 
-	/* "status" is the only verb, and the default one, as in oomctl. */
-	if (optind < argc && strcmp(argv[optind], "status")) {
-		log_error("Unknown command '%s', see --help.", argv[optind]);
+	if (optind < argc)
+		arg_verb = argv[optind++];
+	if (!strcmp(arg_verb, "explain")) {
+		if (optind >= argc) {
+			log_error("explain needs a cgroup path or a unit name, see --help.");
+			return -EINVAL;
+		}
+		arg_cgroup = argv[optind++];
+	} else if (strcmp(arg_verb, "status") && strcmp(arg_verb, "policies") && strcmp(arg_verb, "reload")) {
+		log_error("Unknown command '%s', see --help.", arg_verb);
 		return -EINVAL;
 	}
-	if (optind + 1 < argc) {
+	if (optind < argc) {
 		log_error("Too many arguments, see --help.");
+		return -EINVAL;
+	}
+	if (arg_json && !strcmp(arg_verb, "reload")) {
+		log_error("reload has no --json output.");
 		return -EINVAL;
 	}
 	return 0;
@@ -106,79 +154,260 @@ static char *kernel_unavailable_reason(int error)
 	return r < 0 ? NULL : s;
 }
 
-static int run(void)
+/*
+ * Reads and parses hugepaged's status.  Returns 0, or an exit status
+ * after saying what is wrong (EXIT_NOT_RUNNING: no status file, with
+ * *not_running set to why).
+ */
+static int load_status(struct hp_status *ret, char **not_running)
 {
-	_cleanup_(freep) char *status_text = NULL, *kernel_text = NULL, *kernel_error = NULL,
-			      *daemon_error = NULL;
-	/* The _done() functions take zeroed structs: safe on every path. */
-	_cleanup_(hp_status_done) struct hp_status status = { 0 };
-	_cleanup_(hp_kstatus_done) struct hp_kstatus kstatus = { 0 };
-	bool have_status = false, have_kstatus = false;
+	_cleanup_(freep) char *text = NULL;
 	unsigned line = 0;
 	int r;
 
-	/* Read and parse both first: a malformed file fails before any output. */
-	r = read_file_at(AT_FDCWD, arg_status_file, &status_text);
+	r = read_file_at(AT_FDCWD, arg_status_file, &text);
 	if (r == -ENOENT) {
 		log_error("hugepaged is not running (no %s)", arg_status_file);
-		if (asprintf(&daemon_error, "not running, no %s", arg_status_file) < 0) {
+		if (not_running && asprintf(not_running, "not running, no %s", arg_status_file) < 0) {
 			log_error_errno(-ENOMEM, "Cannot format the output");
 			return EXIT_FAILURE;
 		}
-	} else if (r < 0) {
+		return EXIT_NOT_RUNNING;
+	}
+	if (r < 0) {
 		log_error_errno(r, "Cannot read %s", arg_status_file);
 		return EXIT_FAILURE;
-	} else {
-		r = hp_status_parse(status_text, &status, &line);
-		if (r == -EINVAL) {
-			log_syntax(arg_status_file, line, "malformed hugepaged status record");
-			return EXIT_MALFORMED;
-		}
-		if (r < 0) {
-			log_error_errno(r, "Cannot parse %s", arg_status_file);
-			return EXIT_FAILURE;
-		}
-		have_status = true;
 	}
-
-	r = read_file_at(AT_FDCWD, arg_procfs, &kernel_text);
+	r = hp_status_parse(text, ret, &line);
+	if (r == -EINVAL) {
+		log_syntax(arg_status_file, line, "malformed hugepaged status record");
+		return EXIT_MALFORMED;
+	}
 	if (r < 0) {
-		kernel_error = kernel_unavailable_reason(r);
-		if (!kernel_error) {
+		log_error_errno(r, "Cannot parse %s", arg_status_file);
+		return EXIT_FAILURE;
+	}
+	return 0;
+}
+
+/*
+ * Reads and parses the kernel's view.  Returns 0 (with *error set and
+ * nothing parsed if it is unavailable), or an exit status.
+ */
+static int load_kstatus(struct hp_kstatus *ret, bool *have, char **error)
+{
+	_cleanup_(freep) char *text = NULL;
+	unsigned line = 0;
+	int r;
+
+	*have = false;
+	r = read_file_at(AT_FDCWD, arg_procfs, &text);
+	if (r < 0) {
+		*error = kernel_unavailable_reason(r);
+		if (!*error) {
 			log_error_errno(-ENOMEM, "Cannot format the output");
 			return EXIT_FAILURE;
 		}
-	} else {
-		r = hp_kstatus_parse(kernel_text, &kstatus, &line);
-		if (r == -EINVAL) {
-			log_syntax(arg_procfs, line, "malformed damon_hugepage status record");
-			return EXIT_MALFORMED;
-		}
-		if (r < 0) {
-			log_error_errno(r, "Cannot parse %s", arg_procfs);
-			return EXIT_FAILURE;
-		}
-		have_kstatus = true;
+		return 0;
 	}
+	r = hp_kstatus_parse(text, ret, &line);
+	if (r == -EINVAL) {
+		log_syntax(arg_procfs, line, "malformed damon_hugepage status record");
+		return EXIT_MALFORMED;
+	}
+	if (r < 0) {
+		log_error_errno(r, "Cannot parse %s", arg_procfs);
+		return EXIT_FAILURE;
+	}
+	*have = true;
+	return 0;
+}
 
-	/* Neither view: the error above is all there is to say. */
-	if (!have_status && !have_kstatus)
-		return EXIT_NOT_RUNNING;
-
-	if (arg_json)
-		r = hugepagectl_print_json(stdout, have_status ? &status : NULL, daemon_error,
-					   have_kstatus ? &kstatus : NULL, kernel_error);
-	else
-		r = hugepagectl_print_text(stdout, have_status ? &status : NULL, daemon_error,
-					   have_kstatus ? &kstatus : NULL, kernel_error,
-					   now_realtime_usec());
+static int finish_output(int r, int exit_status)
+{
 	if (fflush(stdout) != 0 && r == 0)
 		r = -errno;
 	if (r < 0) {
 		log_error_errno(r, "Cannot write the output");
 		return EXIT_FAILURE;
 	}
-	return have_status ? EXIT_SUCCESS : EXIT_NOT_RUNNING;
+	return exit_status;
+}
+
+static int verb_status(void)
+{
+	_cleanup_(freep) char *kernel_error = NULL, *daemon_error = NULL;
+	/* The _done() functions take zeroed structs: safe on every path. */
+	_cleanup_(hp_status_done) struct hp_status status = { 0 };
+	_cleanup_(hp_kstatus_done) struct hp_kstatus kstatus = { 0 };
+	bool have_kstatus;
+	int r, ds;
+
+	/* Read and parse both first: a malformed file fails before any output. */
+	ds = load_status(&status, &daemon_error);
+	if (ds != 0 && ds != EXIT_NOT_RUNNING)
+		return ds;
+	r = load_kstatus(&kstatus, &have_kstatus, &kernel_error);
+	if (r != 0)
+		return r;
+
+	/* Neither view: the error above is all there is to say. */
+	if (ds && !have_kstatus)
+		return EXIT_NOT_RUNNING;
+
+	if (arg_json)
+		r = hugepagectl_print_json(stdout, ds ? NULL : &status, daemon_error,
+					   have_kstatus ? &kstatus : NULL, kernel_error);
+	else
+		r = hugepagectl_print_text(stdout, ds ? NULL : &status, daemon_error,
+					   have_kstatus ? &kstatus : NULL, kernel_error,
+					   now_realtime_usec());
+	return finish_output(r, ds ? EXIT_NOT_RUNNING : EXIT_SUCCESS);
+}
+
+static int verb_policies(void)
+{
+	_cleanup_(hp_status_done) struct hp_status status = { 0 };
+	int r;
+
+	r = load_status(&status, NULL);
+	if (r != 0)
+		return r;
+	r = arg_json ? hugepagectl_print_policies_json(stdout, &status) :
+		       hugepagectl_print_policies_text(stdout, &status);
+	return finish_output(r, EXIT_SUCCESS);
+}
+
+struct find_name {
+	const char *name;
+	char *found;
+};
+
+static int find_name_fn(const char *path, void *userdata)
+{
+	struct find_name *f = userdata;
+	const char *last = strrchr(path, '/');
+
+	if (f->found || !last || strcmp(last + 1, f->name))
+		return 0;
+	f->found = strdup(path);
+	return f->found ? -ECANCELED : -ENOMEM;	/* stop the walk */
+}
+
+/*
+ * The cgroup a query names: a path as given if it exists; a unit name is
+ * looked up in the daemon's groups (unit=) and else in the tree.  NULL if
+ * there is none (*ret stays NULL), -errno on errors.
+ */
+static int resolve_query(const struct hp_status *s, const char *query, char **ret)
+{
+	_cleanup_(closep) int root = -1;
+	struct find_name f = { .name = query };
+	struct stat st;
+	int r;
+
+	*ret = NULL;
+	root = open(arg_cgroup_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (query[0] == '/') {
+		bool known = false;
+
+		for (size_t i = 0; i < s->n_groups; i++)
+			known |= s->groups[i].path && !strcmp(s->groups[i].path, query);
+		if (known || (root >= 0 && fstatat(root, query[1] ? query + 1 : ".", &st, 0) == 0 &&
+			      S_ISDIR(st.st_mode))) {
+			*ret = strdup(query);
+			return *ret ? 0 : -ENOMEM;
+		}
+		return 0;
+	}
+	if (strchr(query, '/'))
+		return -EINVAL;
+	for (size_t i = 0; i < s->n_groups; i++)
+		if (s->groups[i].unit && !strcmp(s->groups[i].unit, query)) {
+			*ret = strdup(s->groups[i].path);
+			return *ret ? 0 : -ENOMEM;
+		}
+	if (root < 0)
+		return 0;
+	r = hp_cgroup_walk(root, find_name_fn, &f);
+	if (r < 0 && r != -ECANCELED) {
+		free(f.found);
+		return r;
+	}
+	*ret = f.found;
+	return 0;
+}
+
+static int verb_explain(void)
+{
+	_cleanup_(hp_status_done) struct hp_status status = { 0 };
+	_cleanup_(hp_kstatus_done) struct hp_kstatus kstatus = { 0 };
+	_cleanup_(freep) char *kernel_error = NULL, *path = NULL;
+	const struct hp_status_group *g = NULL;
+	bool have_kstatus;
+	int r;
+
+	r = load_status(&status, NULL);
+	if (r != 0)
+		return r;
+	r = load_kstatus(&kstatus, &have_kstatus, &kernel_error);
+	if (r != 0)
+		return r;
+	r = resolve_query(&status, arg_cgroup, &path);
+	if (r == -EINVAL) {
+		log_error("%s: expected a cgroup path (starting with /) or a unit name", arg_cgroup);
+		return EXIT_FAILURE;
+	}
+	if (r < 0) {
+		log_error_errno(r, "%s: cannot look it up", arg_cgroup);
+		return EXIT_FAILURE;
+	}
+	for (size_t i = 0; path && i < status.n_groups; i++)
+		if (status.groups[i].path && !strcmp(status.groups[i].path, path))
+			g = &status.groups[i];
+	r = (arg_json ? hugepagectl_print_explain_json : hugepagectl_print_explain_text)(
+		stdout, arg_cgroup, path, &status, g, have_kstatus ? &kstatus : NULL, kernel_error);
+	return finish_output(r, path ? EXIT_SUCCESS : EXIT_NO_SUCH_CGROUP);
+}
+
+/*
+ * SIGHUP, then waits for the status to count one more reload (hugepaged
+ * writes it once the new configuration is applied).  The unit's
+ * ExecReload= runs this, so that `systemctl reload` returns when done.
+ */
+static int verb_reload(void)
+{
+	_cleanup_(hp_status_done) struct hp_status before = { 0 };
+	usec_t deadline = now_usec() + (usec_t)(arg_timeout * USEC_PER_SEC);
+	int r;
+
+	r = load_status(&before, NULL);
+	if (r != 0)
+		return r;
+	if (before.pid <= 0 || kill(before.pid, SIGHUP) < 0) {
+		log_error_errno(before.pid <= 0 ? -ESRCH : -errno, "Cannot signal hugepaged (pid %d)", before.pid);
+		return errno == ESRCH ? EXIT_NOT_RUNNING : EXIT_FAILURE;
+	}
+	while (now_usec() < deadline) {
+		_cleanup_(hp_status_done) struct hp_status now = { 0 };
+		struct timespec ts = { .tv_nsec = 20 * 1000 * 1000 };
+		_cleanup_(freep) char *text = NULL;
+
+		nanosleep(&ts, NULL);
+		/* Written atomically: a partial file is never seen. */
+		if (read_file_at(AT_FDCWD, arg_status_file, &text) < 0 || hp_status_parse(text, &now, NULL) < 0)
+			continue;
+		if (now.pid != before.pid || now.reloads == before.reloads)
+			continue;
+		printf("hugepaged reloaded: %zu policies", now.n_policies);
+		if (now.policy_errors)
+			printf(", %u with errors (the last good version of a broken file is kept; "
+			       "journalctl -u hugepaged)", now.policy_errors);
+		printf("\n");
+		return finish_output(0, EXIT_SUCCESS);
+	}
+	log_error("hugepaged (pid %d) did not confirm the reload within %.0f s", before.pid, arg_timeout);
+	return EXIT_FAILURE;
 }
 
 int main(int argc, char *argv[])
@@ -191,5 +420,11 @@ int main(int argc, char *argv[])
 		return EXIT_FAILURE;
 	if (r > 0)
 		return EXIT_SUCCESS;
-	return run();
+	if (!strcmp(arg_verb, "policies"))
+		return verb_policies();
+	if (!strcmp(arg_verb, "explain"))
+		return verb_explain();
+	if (!strcmp(arg_verb, "reload"))
+		return verb_reload();
+	return verb_status();
 }

@@ -25,3 +25,19 @@ int hugepagectl_print_text(FILE *out, const struct hp_status *s, const char *dae
 /* The same as one JSON object; does not depend on the clock. */
 int hugepagectl_print_json(FILE *out, const struct hp_status *s, const char *daemon_error,
 			   const struct hp_kstatus *k, const char *kernel_error);
+
+/* `hugepagectl policies`: every policy in s, the files behind it and its groups. */
+int hugepagectl_print_policies_text(FILE *out, const struct hp_status *s);
+int hugepagectl_print_policies_json(FILE *out, const struct hp_status *s);
+
+/*
+ * `hugepagectl explain QUERY`: path is the cgroup QUERY names (NULL: no
+ * such cgroup), g the daemon's group for it (NULL: not matched), k the
+ * kernel's view (NULL with kernel_error saying why).
+ */
+int hugepagectl_print_explain_text(FILE *out, const char *query, const char *path, const struct hp_status *s,
+				   const struct hp_status_group *g, const struct hp_kstatus *k,
+				   const char *kernel_error);
+int hugepagectl_print_explain_json(FILE *out, const char *query, const char *path, const struct hp_status *s,
+				   const struct hp_status_group *g, const struct hp_kstatus *k,
+				   const char *kernel_error);

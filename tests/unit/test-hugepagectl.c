@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "hugepagectl.h"
@@ -481,7 +482,8 @@ static void test_json_fixture(void **state)
 		   "kg = g['kernel']\n"
 		   "assert kg['group'] == 'cgroup:/c1' and kg['kdamond'] == 456 and kg['tuning'] == 'goal'\n"
 		   "assert kg['collapsed_bytes'] == 33554432 and kg['nr_collapsed'] == 16 and kg['wmark'] == 'active'\n"
-		   "assert len(kg) == 17 and len(g) == 14\n"
+		   "assert len(kg) == 17 and len(g) == 16\n"
+		   "assert g['unit'] is None and g['sources'] == []\n"
 		   "assert d['groups'][1]['kernel'] is None and d['groups'][2]['kernel'] is None\n"
 		   "assert [o['group'] for o in d['other_kernel_groups']] == ['pid:4242']");
 	hp_status_done(&s);
@@ -660,8 +662,287 @@ static void test_cli_usage(void **state)
 
 	RUN_CTL(&res, status_file, "/nonexistent", "--help");
 	assert_int_equal(res.status, 0);
-	assert_non_null(strstr(res.out, "status [--json]"));
+	assert_non_null(strstr(res.out, "explain CGROUP"));
 	run_done(&res);
+}
+
+
+/* The daemon writes what hugepagectl reads: format, parse, compare. */
+static void test_status_roundtrip(void **state)
+{
+	struct hp_status s = { 0 }, back = { 0 };
+	_cleanup_(freep) char *text = NULL;
+	char *odd[] = { "/etc/a,b.conf", "/etc/c d=e.conf", NULL };
+	unsigned line = 0;
+
+	(void)state;
+	load_status("status/hugepaged-units", &s);
+	assert_int_equal(s.n_policies, 5);
+	assert_int_equal(s.reloads, 2);
+	assert_true(s.units);
+	/* Commas, spaces and '=' inside a list entry survive. */
+	strv_free(s.policies[1].sources);
+	s.policies[1].sources = NULL;
+	assert_int_equal(strv_push(&s.policies[1].sources, odd[0]), 0);
+	assert_int_equal(strv_push(&s.policies[1].sources, odd[1]), 0);
+	assert_int_equal(hp_status_format(&s, &text), 0);
+	assert_int_equal(hp_status_parse(text, &back, &line), 0);
+	assert_int_equal(back.n_policies, 5);
+	assert_int_equal(back.n_groups, 2);
+	assert_int_equal(back.reloads, 2);
+	assert_int_equal(back.policy_errors, 2);
+	assert_int_equal(strv_len(back.policies[1].sources), 2);
+	assert_string_equal(back.policies[1].sources[0], odd[0]);
+	assert_string_equal(back.policies[1].sources[1], odd[1]);
+	assert_null(back.policies[2].sources);
+	assert_string_equal(back.policies[4].sources[0], "/etc/systemd/system/bad.slice.d/hp x.conf");
+	assert_string_equal(back.groups[0].unit, "db.slice");
+	assert_int_equal(strv_len(back.groups[0].sources), 2);
+	assert_string_equal(back.groups[1].decision, "thp-disabled");
+	hp_status_done(&s);
+	hp_status_done(&back);
+}
+
+static void test_policies_text(void **state)
+{
+	struct hp_status s = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	load_status("status/hugepaged-units", &s);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(hugepagectl_print_policies_text(f, &s), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_line(buf, "Unit sections: read ([X-Hugepage] of systemd units and drop-ins)");
+	assert_line(buf, "Reloads: 2, policies with errors: 2");
+	assert_line(buf, "50-slices.conf (file, loaded)");
+	assert_line(buf, "  Files: /etc/hugepaged/policies.d/50-slices.conf");
+	assert_line(buf, "  Settings: priority 5, min size 0 B, memory pressure limit 10.00%, tuning goal");
+	/* The slice's own group follows the unit's merged policy, not the file. */
+	assert_line(buf, "  Groups: /web.slice/nginx.service (thp-disabled)");
+	assert_line(buf, "60-old.conf (file, kept)");
+	assert_line(buf, "  Settings: priority 1, min size 64.0 MiB, memory pressure limit none, tuning threshold");
+	assert_line(buf, "  Groups: none");
+	assert_line(buf, "70-broken.conf (file, failed)");
+	assert_line(buf, "  Files: none");
+	assert_line(buf, "  Skipped: it has errors (journalctl -u hugepaged)");
+	assert_line(buf, "db.slice (unit, loaded)");
+	assert_line(buf, "  Files: /etc/hugepaged/policies.d/50-slices.conf, /etc/systemd/system/db.slice.d/hugepage.conf");
+	assert_line(buf, "  Groups: /db.slice (fed)");
+	assert_line(buf, "bad.slice (unit, failed)");
+	assert_line(buf, "  Files: /etc/systemd/system/bad.slice.d/hp x.conf");
+	free(buf);
+
+	s.units = false;
+	free(s.units_reason);
+	s.units_reason = strdup("no systemd on the system bus: No such file or directory");
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(hugepagectl_print_policies_text(f, &s), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_line(buf, "Unit sections: not read (no systemd on the system bus: No such file or directory)");
+	free(buf);
+	hp_status_done(&s);
+}
+
+static void test_policies_json(void **state)
+{
+	_cleanup_(freep) char *status_file = strdup(fixture("status/hugepaged-units"));
+	struct run res = { 0 };
+
+	(void)state;
+	RUN_CTL(&res, status_file, "/nonexistent", "policies", "--json");
+	assert_int_equal(res.status, 0);
+	check_json(res.out,
+		   "assert d['units'] is True and d['units_reason'] is None\n"
+		   "assert d['reloads'] == 2 and d['policy_errors'] == 2\n"
+		   "p = {x['name']: x for x in d['policies']}\n"
+		   "assert [x['name'] for x in d['policies']] == ['50-slices.conf', '60-old.conf', '70-broken.conf', 'db.slice', 'bad.slice']\n"
+		   "assert p['db.slice']['kind'] == 'unit' and p['db.slice']['state'] == 'loaded'\n"
+		   "assert p['db.slice']['sources'] == ['/etc/hugepaged/policies.d/50-slices.conf', '/etc/systemd/system/db.slice.d/hugepage.conf']\n"
+		   "assert p['db.slice']['groups'] == [{'path': '/db.slice', 'decision': 'fed'}]\n"
+		   "assert p['50-slices.conf']['groups'] == [{'path': '/web.slice/nginx.service', 'decision': 'thp-disabled'}]\n"
+		   "assert p['bad.slice']['sources'] == ['/etc/systemd/system/bad.slice.d/hp x.conf']\n"
+		   "assert p['70-broken.conf']['sources'] == [] and p['60-old.conf']['state'] == 'kept'\n"
+		   "assert p['60-old.conf']['min_size'] == 67108864 and p['50-slices.conf']['memory_limit_bp'] == 1000");
+	run_done(&res);
+
+	/* Not running: exit 3, nothing on stdout. */
+	RUN_CTL(&res, "/nonexistent/status", "/nonexistent", "policies");
+	assert_int_equal(res.status, 3);
+	assert_string_equal(res.out, "");
+	run_done(&res);
+}
+
+#define RUN_EXPLAIN(res, ...)                                                                       \
+	do {                                                                                        \
+		_cleanup_(freep) char *s_ = strdup(fixture("status/hugepaged-units")),              \
+				      *c_ = strdup(fixture("cgroup")),                              \
+				      *p_ = strdup(fixture("status/damon_hugepage"));               \
+		char *argv_[] = { "hugepagectl", "--status-file", s_, "--procfs", p_,               \
+				  "--cgroup-root", c_, "explain", __VA_ARGS__, NULL };              \
+		run_program((res), hugepagectl(), argv_, NULL);                                     \
+	} while (0)
+
+static void test_explain(void **state)
+{
+	struct run res = { 0 };
+
+	(void)state;
+	/* A fed group, by path and by unit name: the same answer. */
+	RUN_EXPLAIN(&res, "/db.slice");
+	assert_int_equal(res.status, 0);
+	assert_line(res.out, "/db.slice: fed");
+	assert_line(res.out, "  Why: rank 1, priority 10, benefit 4.0 MiB");
+	assert_line(res.out, "  Policy: db.slice ([X-Hugepage] of unit db.slice), priority 10");
+	assert_line(res.out, "  Files: /etc/hugepaged/policies.d/50-slices.conf, /etc/systemd/system/db.slice.d/hugepage.conf");
+	assert_line(res.out, "  Memory: anon 64.0 MiB, huge 60.0 MiB (93.8%), pressure ok (some 0.00%, limit 10.00%)");
+	assert_line(res.out, "  Kernel: not fed to damon_hugepage");
+	{
+		_cleanup_(freep) char *by_path = strdup(res.out);
+		run_done(&res);
+		RUN_EXPLAIN(&res, "db.slice");
+		assert_int_equal(res.status, 0);
+		assert_string_equal(res.out, by_path);
+		run_done(&res);
+	}
+
+	RUN_EXPLAIN(&res, "nginx.service");
+	assert_int_equal(res.status, 0);
+	assert_line(res.out, "/web.slice/nginx.service: thp-disabled");
+	assert_line(res.out, "  Why: huge pages are disabled for all 2 of its processes (THP_enabled: 0, prctl PR_SET_THP_DISABLE or MemoryTHP=disable)");
+	run_done(&res);
+
+	/* Cgroups the daemon does not track, found in the tree. */
+	RUN_EXPLAIN(&res, "/web.slice");
+	assert_int_equal(res.status, 0);
+	assert_line(res.out, "/web.slice: not matched");
+	assert_line(res.out, "  Why: no policy file matches it and its unit, if any, has no [X-Hugepage] section");
+	run_done(&res);
+	RUN_EXPLAIN(&res, "bad.slice");
+	assert_int_equal(res.status, 0);
+	assert_line(res.out, "/bad.slice: not matched");
+	assert_line(res.out, "  Why: no policy file matches it, and the [X-Hugepage] sections of its unit have errors "
+			     "(/etc/systemd/system/bad.slice.d/hp x.conf; journalctl -u hugepaged)");
+	run_done(&res);
+	RUN_EXPLAIN(&res, "postgres.service");
+	assert_int_equal(res.status, 0);
+	assert_line(res.out, "/db.slice/postgres.service: not matched");
+	run_done(&res);
+
+	/* No such cgroup: exit 4. */
+	RUN_EXPLAIN(&res, "/nope.slice");
+	assert_int_equal(res.status, 4);
+	assert_string_equal(res.out, "/nope.slice: no such cgroup\n");
+	run_done(&res);
+	RUN_EXPLAIN(&res, "a/b");
+	assert_int_equal(res.status, 1);
+	assert_non_null(strstr(res.err, "a/b: expected a cgroup path"));
+	run_done(&res);
+
+	RUN_EXPLAIN(&res, "/db.slice", "--json");
+	assert_int_equal(res.status, 0);
+	check_json(res.out,
+		   "assert d['query'] == '/db.slice' and d['path'] == '/db.slice'\n"
+		   "assert d['exists'] is True and d['matched'] is True and d['decision'] == 'fed'\n"
+		   "assert d['group']['unit'] == 'db.slice' and d['group']['priority'] == 10\n"
+		   "assert d['group']['sources'][1] == '/etc/systemd/system/db.slice.d/hugepage.conf'\n"
+		   "assert d['kernel'] is None and d['kernel_error'] is None");
+	run_done(&res);
+	RUN_EXPLAIN(&res, "web.slice", "--json");
+	assert_int_equal(res.status, 0);
+	check_json(res.out,
+		   "assert d['path'] == '/web.slice' and d['matched'] is False and d['group'] is None\n"
+		   "assert d['decision'] == 'not-matched' and 'no policy file matches it' in d['reason']");
+	run_done(&res);
+	RUN_EXPLAIN(&res, "/nope.slice", "--json");
+	assert_int_equal(res.status, 4);
+	check_json(res.out, "assert d['path'] is None and d['exists'] is False and d['decision'] == 'no-such-cgroup'");
+	run_done(&res);
+}
+
+/* A stand-in for hugepaged: answers SIGHUP by counting a reload, if asked to. */
+static pid_t fake_daemon(const char *status_file, bool answer)
+{
+	int ready[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sigset_t mask;
+		int sig;
+		FILE *f;
+
+		sigemptyset(&mask);
+		sigaddset(&mask, SIGHUP);
+		sigprocmask(SIG_BLOCK, &mask, NULL);
+		f = fopen(status_file, "we");
+		fprintf(f, "# hugepaged 1\ndaemon pid=%d updated_us=1 backend=dry-run kdamond_limit=1 matched=0 fed=0 "
+			   "system=ok memory_some_bp=0 cpu_some_bp=0 reason=\nconfig reloads=4 reload_us=1 units=0 "
+			   "policy_errors=0 reason=x\n", (int)getpid());
+		fclose(f);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		sigwait(&mask, &sig);
+		if (answer) {
+			f = fopen(status_file, "we");
+			fprintf(f, "# hugepaged 1\ndaemon pid=%d updated_us=2 backend=dry-run kdamond_limit=1 "
+				   "matched=0 fed=0 system=ok memory_some_bp=0 cpu_some_bp=0 reason=\nconfig reloads=5 "
+				   "reload_us=2 units=0 policy_errors=1 reason=x\npolicy name=a.conf kind=file "
+				   "state=kept sources=/a.conf priority=0 min_size=0 memory_limit_bp=0 tuning=goal\n",
+				(int)getpid());
+			fclose(f);
+		} else {
+			pause();
+		}
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	close(ready[1]);
+	return pid;
+}
+
+static void test_reload(void **state)
+{
+	char status_file[] = "/tmp/hugepagectl-reload-XXXXXX";
+	struct run res = { 0 };
+	pid_t pid;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(status_file);
+	assert_true(fd >= 0);
+	close(fd);
+
+	pid = fake_daemon(status_file, true);
+	RUN_CTL(&res, status_file, "/nonexistent", "reload", "--timeout", "10");
+	assert_int_equal(res.status, 0);
+	assert_string_equal(res.out, "hugepaged reloaded: 1 policies, 1 with errors (the last good version of a "
+				     "broken file is kept; journalctl -u hugepaged)\n");
+	run_done(&res);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+
+	/* A daemon that never confirms: exit 1 after the timeout. */
+	pid = fake_daemon(status_file, false);
+	RUN_CTL(&res, status_file, "/nonexistent", "reload", "--timeout=0.3");
+	assert_int_equal(res.status, 1);
+	assert_non_null(strstr(res.err, "did not confirm the reload within"));
+	run_done(&res);
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+
+	RUN_CTL(&res, status_file, "/nonexistent", "reload", "--timeout=0");
+	assert_int_equal(res.status, 1);
+	assert_non_null(strstr(res.err, "--timeout=0: expected seconds"));
+	run_done(&res);
+	unlink(status_file);
 }
 
 int main(void)
@@ -683,6 +964,11 @@ int main(void)
 		cmocka_unit_test(test_cli_daemon_missing),
 		cmocka_unit_test(test_cli_malformed),
 		cmocka_unit_test(test_cli_usage),
+		cmocka_unit_test(test_status_roundtrip),
+		cmocka_unit_test(test_policies_text),
+		cmocka_unit_test(test_policies_json),
+		cmocka_unit_test(test_explain),
+		cmocka_unit_test(test_reload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -135,8 +135,11 @@ note "c1 resumed ${WAITED}s after the hog stopped"
 note "SIGHUP with a broken edit of a policy keeps that policy's previous version"
 cp $HP/policies.d/30-c3.conf $HP/30-c3.good
 printf '[Match]\nCgroupPath=/c3\n[Policy]\nPriority=100\nMinSize=lots\n' > $HP/policies.d/30-c3.conf
-kill -HUP $DAEMON
-wait_for 10 log_has "30-c3.conf: keeping the previous version" || fail "the broken policy did not keep its previous version"
+# hugepagectl reload: SIGHUP, and back once the daemon has applied it.
+hugepagectl --status-file $STATUS reload --timeout 20 > $HP/reload.txt || { cat $HP/reload.txt; fail "hugepagectl reload failed"; }
+grep -q '^hugepaged reloaded: .* with errors' $HP/reload.txt || { cat $HP/reload.txt; fail "reload did not report the broken policy"; }
+grep -q '^policy name=30-c3.conf kind=file state=kept ' $STATUS || fail "the status does not show 30-c3.conf as kept"
+log_has "30-c3.conf: keeping the previous version" || fail "the broken policy did not keep its previous version"
 log_has "30-c3.conf:5: bad value MinSize=lots" || fail "the broken reload does not name the line"
 sleep 2
 fed_is /c1,/c2 || fail "fed $(fed) after a refused reload"
