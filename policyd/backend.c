@@ -41,6 +41,15 @@ static char *feed_key(const struct hp_feed *f)
 	return key;
 }
 
+/*
+ * The module's defaults (Documentation/admin-guide/mm/damon/hugepage.rst),
+ * written for tuning settings no policy and no [Tuning] sets.  Quotas
+ * default to 0, no limit.
+ */
+#define MODULE_TUNING HP_TUNING_THRESHOLD
+#define MODULE_GOAL_SHARE_BP 9000
+#define MODULE_MIN_ACCESS_FLOOR 4
+
 static int write_param(struct hp_backend *b, const char *name, const char *value)
 {
 	_cleanup_(freep) char *path = NULL;
@@ -139,16 +148,21 @@ static int module_apply(struct hp_backend *b, const struct hp_feed *feed, char *
 	if (b->last && !strcmp(b->last, key))
 		return 0;
 
+	/*
+	 * Every tuning parameter is written, an unset one with the module's
+	 * default: skipping it would leave the value of the previous leading
+	 * policy in place.
+	 */
 	r = write_param_u64(b, "max_kdamonds", feed->kdamond_limit);
-	if (r == 0 && t->mode)
-		r = write_param(b, "tuning", hp_tuning_mode_name(t->mode));
-	if (r == 0 && t->goal_bp)
-		r = write_param_u64(b, "goal_share_bp", t->goal_bp);
-	if (r == 0 && t->min_access)
-		r = write_param_u64(b, "min_access_floor", t->min_access);
-	if (r == 0 && t->quota_ms)
+	if (r == 0)
+		r = write_param(b, "tuning", hp_tuning_mode_name(t->mode ? t->mode : MODULE_TUNING));
+	if (r == 0)
+		r = write_param_u64(b, "goal_share_bp", t->goal_bp ? t->goal_bp : MODULE_GOAL_SHARE_BP);
+	if (r == 0)
+		r = write_param_u64(b, "min_access_floor", t->min_access ? t->min_access : MODULE_MIN_ACCESS_FLOOR);
+	if (r == 0)
 		r = write_param_u64(b, "quota_ms", t->quota_ms);
-	if (r == 0 && t->quota_bytes)
+	if (r == 0)
 		r = write_param_u64(b, "quota_sz", t->quota_bytes);
 	if (r == 0)
 		r = write_param(b, "cgroups", groups);
