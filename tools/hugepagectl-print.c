@@ -179,6 +179,19 @@ static void print_kernel_header(FILE *out, const struct hp_kstatus *k, const cha
 		plural(k->n_groups, "group", "groups"));
 }
 
+/* "  Memory: anon 64.0 MiB, huge 32.0 MiB (50.0%), pressure ok (some 0.00%, limit 10.00%)" */
+static void put_memory_line(FILE *out, const struct hp_status_group *g)
+{
+	char a[32], b[32];
+
+	fprintf(out, "  Memory: anon %s, huge %s (%.1f%%), pressure ",
+		format_bytes(a, sizeof(a), g->anon_bytes), format_bytes(b, sizeof(b), g->anon_huge_bytes),
+		g->anon_bytes ? 100.0 * (double)g->anon_huge_bytes / (double)g->anon_bytes : 0.0);
+	put_str(out, g->memory_state);
+	fprintf(out, " (some %s, limit %s)\n", format_bp(a, sizeof(a), g->memory_some_bp),
+		g->memory_limit_bp ? format_bp(b, sizeof(b), g->memory_limit_bp) : "none");
+}
+
 static void print_group(FILE *out, const struct hp_status_group *g, const struct hp_kstatus *k)
 {
 	const struct hp_kgroup *kg = k && g->path ? hp_kstatus_find_cgroup(k, g->path) : NULL;
@@ -199,12 +212,7 @@ static void print_group(FILE *out, const struct hp_status_group *g, const struct
 	put_str(out, g->policy);
 	fprintf(out, " (priority %d)\n", g->priority);
 
-	fprintf(out, "  Memory: anon %s, huge %s (%.1f%%), pressure ",
-		format_bytes(a, sizeof(a), g->anon_bytes), format_bytes(b, sizeof(b), g->anon_huge_bytes),
-		g->anon_bytes ? 100.0 * (double)g->anon_huge_bytes / (double)g->anon_bytes : 0.0);
-	put_str(out, g->memory_state);
-	fprintf(out, " (some %s, limit %s)\n", format_bp(a, sizeof(a), g->memory_some_bp),
-		g->memory_limit_bp ? format_bp(b, sizeof(b), g->memory_limit_bp) : "none");
+	put_memory_line(out, g);
 
 	if (!k)
 		return;
@@ -702,7 +710,7 @@ int hugepagectl_print_explain_text(FILE *out, const char *query, const char *pat
 				   const char *kernel_error)
 {
 	const struct hp_kgroup *kg = k && path ? hp_kstatus_find_cgroup(k, path) : NULL;
-	char a[32], b[32];
+	char a[32];
 
 	if (!path) {
 		put_str(out, query);
@@ -728,12 +736,8 @@ int hugepagectl_print_explain_text(FILE *out, const char *query, const char *pat
 		}
 		fprintf(out, ", priority %d\n  Files: ", g->priority);
 		put_strv(out, g->sources);
-		fprintf(out, "\n  Memory: anon %s, huge %s (%.1f%%), pressure ",
-			format_bytes(a, sizeof(a), g->anon_bytes), format_bytes(b, sizeof(b), g->anon_huge_bytes),
-			g->anon_bytes ? 100.0 * (double)g->anon_huge_bytes / (double)g->anon_bytes : 0.0);
-		put_str(out, g->memory_state);
-		fprintf(out, " (some %s, limit %s)\n", format_bp(a, sizeof(a), g->memory_some_bp),
-			g->memory_limit_bp ? format_bp(b, sizeof(b), g->memory_limit_bp) : "none");
+		fputc('\n', out);
+		put_memory_line(out, g);
 	}
 	fputs("  Kernel: ", out);
 	if (!k) {
