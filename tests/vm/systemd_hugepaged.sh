@@ -58,6 +58,13 @@ regions alpha; A_PID=$PID A_HOT=$HOT_ADDR A_LEN=$HOT_LEN
 regions beta; B_PID=$PID B_HOT=$HOT_ADDR B_LEN=$HOT_LEN
 [ -d /sys/fs/cgroup/alpha.slice/alpha.service ] || fail "alpha.service is not in alpha.slice"
 
+# Three busy loops on the two vCPUs of a TCG guest keep the system's CPU
+# "some" pressure near 90%: over the default SystemCPULimit=80% for 30 s,
+# which would pause every group halfway through.  Pressure has its own
+# tests (hugepaged.sh); this one is about units.
+mkdir -p /etc/hugepaged/hugepaged.conf.d
+printf '[Pressure]\nSystemCPULimit=0%%\n' > /etc/hugepaged/hugepaged.conf.d/50-test.conf
+
 note "hugepaged.service starts and reaches active through READY=1"
 systemctl start hugepaged.service || { systemctl status hugepaged --no-pager; fail "hugepaged.service did not start"; }
 [ "$(systemctl is-active hugepaged.service)" = active ] || fail "hugepaged.service is $(systemctl is-active hugepaged.service)"
@@ -134,7 +141,7 @@ systemctl reload hugepaged.service || { show; fail "systemctl reload failed"; }
 # ExecReload= is hugepagectl reload: the reload is applied when it returns.
 grep -q '^policy name=50-beta.conf kind=file state=loaded ' /run/hugepaged/status || fail "50-beta.conf not loaded when reload returned"
 wait_for 20 running /beta.slice || { show; fail "beta.slice not fed after systemctl reload"; }
-running /alpha.slice || fail "alpha.slice stopped by the reload"
+wait_for 10 running /alpha.slice || { show; fail "alpha.slice stopped by the reload"; }
 [ "$(kdamond_of /alpha.slice)" = "$A_KD" ] || fail "the reload restarted alpha's kdamond"
 wait_for 120 huge_at_least $B_PID $B_HOT $B_LEN 90 || { show; fail "beta's hot set not collapsed once fed"; }
 note "beta hot set $(pct $B_PID $B_HOT $B_LEN)% huge ${WAITED}s after the reload"
@@ -175,7 +182,8 @@ rm -r $UNITS/alpha.slice.d
 systemctl daemon-reload
 wait_for 30 absent /alpha.slice || { show; fail "alpha.slice still fed"; }
 note "alpha.slice dropped ${WAITED}s after daemon-reload"
-running /beta.slice || fail "beta.slice stopped too"
+# Committing the smaller list may show beta's group between states for a moment.
+wait_for 10 running /beta.slice || { show; fail "beta.slice stopped too"; }
 [ "$(decision alpha.slice)" = not-matched ] || fail "alpha.slice is $(decision alpha.slice)"
 
 note "systemctl stop: the daemon stops the module's groups (StopFeedingOnExit=yes)"
