@@ -39,6 +39,8 @@ tr -d '\r' < "$out/console.log" | awk '/^hugepaged: pid/,/^demo: after: shop/' |
 
 if [[ $calibrate = 1 ]]; then
 	step "host calibration: random reads over a 1 GiB hot set by huge page share (tools/bench/calibrate, about 30 s)"
+	[[ -f $top/build/build.ninja ]] || meson setup "$top/build" "$top" > /dev/null
+	meson compile -C "$top/build" calibrate > /dev/null
 	"$top/build/tools/calibrate" --hot 1024 --runs 3 --seconds 1 | tee "$out/calibration.txt"
 else
 	: > "$out/calibration.txt"
