@@ -64,7 +64,8 @@ static void help(void)
 	       "     --timeout=SEC       How long reload waits (default 30)\n"
 	       "     --status-file=PATH  hugepaged's status (default: /run/hugepaged/status)\n"
 	       "     --procfs=PATH       The kernel's status (default: /proc/damon_hugepage)\n"
-	       "     --cgroup-root=PATH  The cgroup2 mount (default: /sys/fs/cgroup)\n\n"
+	       "     --cgroup-root=PATH  The cgroup2 mount, for live memory.stat and explain\n"
+	       "                         (default: /sys/fs/cgroup)\n\n"
 	       "Exit status: 0 done, 1 usage or other error, 2 malformed file,\n"
 	       "3 hugepaged not running, 4 no such cgroup (explain).\n",
 	       program_invocation_short_name);
@@ -234,6 +235,26 @@ static int finish_output(int r, int exit_status)
 	return exit_status;
 }
 
+/*
+ * The daemon re-reads sizes only while they can change a decision, so its
+ * figures may be old: show the cgroup's memory.stat as it is now where it
+ * can be read.
+ */
+static void refresh_memory(struct hp_status *s)
+{
+	_cleanup_(closep) int root = open(arg_cgroup_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	for (size_t i = 0; root >= 0 && i < s->n_groups; i++) {
+		struct hp_status_group *g = &s->groups[i];
+		uint64_t anon, huge;
+
+		if (g->path && hp_cgroup_read_memory(root, g->path, &anon, &huge) == 0) {
+			g->anon_bytes = anon;
+			g->anon_huge_bytes = huge;
+		}
+	}
+}
+
 static int verb_status(void)
 {
 	_cleanup_(freep) char *kernel_error = NULL, *daemon_error = NULL;
@@ -254,6 +275,8 @@ static int verb_status(void)
 	/* Neither view: the error above is all there is to say. */
 	if (ds && !have_kstatus)
 		return EXIT_NOT_RUNNING;
+	if (!ds)
+		refresh_memory(&status);
 
 	if (arg_json)
 		r = hugepagectl_print_json(stdout, ds ? NULL : &status, daemon_error,
@@ -353,6 +376,7 @@ static int verb_explain(void)
 	r = load_kstatus(&kstatus, &have_kstatus, &kernel_error);
 	if (r != 0)
 		return r;
+	refresh_memory(&status);
 	r = resolve_query(&status, arg_cgroup, &path);
 	if (r == -EINVAL) {
 		log_error("%s: expected a cgroup path (starting with /) or a unit name", arg_cgroup);
