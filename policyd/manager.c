@@ -119,6 +119,8 @@ static void psi_watch_done(struct psi_watch *w)
 	w->label = w->name = NULL;
 }
 
+static void units_setup(struct manager *m);
+
 static void schedule_decide(struct manager *m)
 {
 	sd_event_source_set_enabled(m->decide_defer, SD_EVENT_ONESHOT);
@@ -618,8 +620,22 @@ static int cgroup_seen(const char *path, void *userdata)
 static int rescan(struct manager *m)
 {
 	usec_t start = now_usec();
+	bool lost;
 	int r;
 
+	/* The bus went away (dbus restarted) or was never there: try again. */
+	lost = m->units && !hp_units_connected(m->units);
+	if (lost) {
+		log_warning("lost the system bus, connecting again");
+		hp_units_free(m->units);
+		m->units = NULL;
+	}
+	if (!m->units) {
+		units_setup(m);
+		/* Answers from the old connection, or none at all: ask again. */
+		if (lost || m->units)
+			on_units_changed(NULL, m);
+	}
 	for (size_t i = 0; i < m->n_groups; i++)
 		m->groups[i]->seen = false;
 	m->n_cgroups = 0;
@@ -1069,9 +1085,14 @@ static void units_setup(struct manager *m)
 		return;
 	r = hp_units_open(m->event, on_units_changed, m, &m->units);
 	if (r < 0) {
+		bool said = m->units_reason[0] != '\0';
+
 		snprintf(m->units_reason, sizeof(m->units_reason), "no systemd on the system bus: %s",
 			 strerror(-r));
-		log_info("%s: not reading [X-Hugepage] sections of units, policy files only", m->units_reason);
+		/* Tried again at every rescan: say it once. */
+		if (!said)
+			log_info("%s: not reading [X-Hugepage] sections of units, policy files only",
+				 m->units_reason);
 		return;
 	}
 	m->units_reason[0] = '\0';

@@ -124,6 +124,11 @@ fail:
 	return r;
 }
 
+bool hp_units_connected(struct hp_units *u)
+{
+	return sd_bus_is_open(u->bus) > 0;
+}
+
 void hp_units_free(struct hp_units *u)
 {
 	if (!u)

@@ -33,6 +33,8 @@ struct hp_units;
  */
 int hp_units_open(sd_event *event, hp_units_changed_t changed, void *userdata, struct hp_units **ret);
 void hp_units_free(struct hp_units *u);
+/* Still connected?  (No: the bus went away, e.g. dbus was restarted.) */
+bool hp_units_connected(struct hp_units *u);
 
 /* Could path be a unit's own cgroup (its last component a unit name)? */
 bool hp_units_path_is_unit_like(const char *path);

@@ -27,6 +27,8 @@ decision() { $CTL explain --json "$1" | python3 -c 'import json,sys; print(json.
 is_decision() { [ "$(decision "$1")" = "$2" ]; }
 show() { $CTL status; cat $PROC; journalctl -u hugepaged --no-pager -n 30; }
 hp_journal() { journalctl -u hugepaged --no-pager -o cat; }
+journal_has() { hp_journal | grep -q "$1"; }
+journal_has_n() { [ "$(hp_journal | grep -c "$2")" -ge "$1" ]; }
 
 # service NAME SLICE [PREFIX]: a service running hotcold (64 MiB hot, 64 MiB cold).
 service() {
@@ -64,6 +66,8 @@ regions beta; B_PID=$PID B_HOT=$HOT_ADDR B_LEN=$HOT_LEN
 # tests (hugepaged.sh); this one is about units.
 mkdir -p /etc/hugepaged/hugepaged.conf.d
 printf '[Pressure]\nSystemCPULimit=0%%\n' > /etc/hugepaged/hugepaged.conf.d/50-test.conf
+# A short rescan, at which a lost system bus is connected again (below).
+printf '[Daemon]\nRescanIntervalSec=5s\n' > /etc/hugepaged/hugepaged.conf.d/60-test.conf
 
 note "hugepaged.service starts and reaches active through READY=1"
 systemctl start hugepaged.service || { systemctl status hugepaged --no-pager; fail "hugepaged.service did not start"; }
@@ -185,6 +189,18 @@ note "alpha.slice dropped ${WAITED}s after daemon-reload"
 # Committing the smaller list may show beta's group between states for a moment.
 wait_for 10 running /beta.slice || { show; fail "beta.slice stopped too"; }
 [ "$(decision alpha.slice)" = not-matched ] || fail "alpha.slice is $(decision alpha.slice)"
+
+note "dbus restarted: the daemon connects again and follows systemd as before"
+CONNECTED=$(hp_journal | grep -c "reading \[X-Hugepage\] sections of systemd units")
+systemctl restart dbus.service || fail "cannot restart dbus"
+wait_for 30 journal_has "lost the system bus, connecting again" || { hp_journal | tail; fail "the daemon did not notice"; }
+wait_for 30 journal_has_n $((CONNECTED + 1)) "reading \[X-Hugepage\] sections of systemd units" ||
+	{ hp_journal | tail; fail "the daemon did not connect again"; }
+mkdir -p $UNITS/alpha.slice.d
+printf '[X-Hugepage]\nPriority=10\n' > $UNITS/alpha.slice.d/hugepage.conf
+systemctl daemon-reload
+wait_for 30 running /alpha.slice || { show; fail "alpha.slice not fed after dbus restarted"; }
+note "alpha.slice fed again ${WAITED}s after daemon-reload"
 
 note "systemctl stop: the daemon stops the module's groups (StopFeedingOnExit=yes)"
 systemctl stop hugepaged.service
