@@ -23,7 +23,7 @@ step() { printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 step "installing missing Debian packages (tools/deps.sh; needs apt-get the first time)"
 "$top/tools/deps.sh"
-step "building the patched kernel (kernel/build.sh: about 8 min the first time, cached after)"
+step "building the patched kernel (kernel/build.sh: about 12 min the first time, cached after)"
 kdir=$("$top/kernel/build.sh" --no-deps)
 step "building the systemd guest (tools/vm/sysimage: debootstrap a few minutes the first time, then meson install into it)"
 img=$("$top/tools/vm/sysimage")
