@@ -74,6 +74,11 @@ EOF
 	if [[ -s $out/calibration.txt ]]; then
 		echo "Gain: random-read rate at that share of a hot set in huge pages against 0%, measured on this"
 		echo "host (build/demo/calibration.txt); the guest runs under TCG, whose software TLB hides it."
+		if grep -qw hypervisor /proc/cpuinfo; then
+			echo "This host is itself a virtual machine (the hypervisor flag in /proc/cpuinfo): its huge"
+			echo "pages are only as good as the hypervisor's mapping of them, so the figure is this machine's,"
+			echo "not bare metal's."
+		fi
 	fi
 	echo
 	if [[ $rc = 0 ]]; then
