@@ -302,12 +302,20 @@ static int watch_add(struct manager *m, const char *path, bool events)
 	return wd;
 }
 
-static struct mgroup *group_find(struct manager *m, const char *path)
+/* The index of path's group, or SIZE_MAX. */
+static size_t group_index(struct manager *m, const char *path)
 {
 	for (size_t i = 0; i < m->n_groups; i++)
 		if (!strcmp(m->groups[i]->g.path, path))
-			return m->groups[i];
-	return NULL;
+			return i;
+	return SIZE_MAX;
+}
+
+static struct mgroup *group_find(struct manager *m, const char *path)
+{
+	size_t i = group_index(m, path);
+
+	return i == SIZE_MAX ? NULL : m->groups[i];
 }
 
 static struct hp_limit group_limit(struct manager *m, const struct hp_policy *p)
@@ -343,8 +351,13 @@ static void group_check_thp(struct manager *m, struct mgroup *mg)
 			 "prctl PR_SET_THP_DISABLE or MemoryTHP=disable)", procs);
 }
 
-/* Re-reads what a group's decision depends on. */
-static void group_refresh(struct manager *m, struct mgroup *mg)
+/*
+ * Re-reads what a group's decision depends on.  Its processes' THP state
+ * (a walk of its cgroups and /proc) only with check_thp, or when it was
+ * just populated: it changes at exec and prctl, which the settle refresh
+ * and the rescan catch, and sizes are re-read far more often.
+ */
+static void group_refresh(struct manager *m, struct mgroup *mg, bool check_thp)
 {
 	bool was_populated = mg->g.populated;
 	int r;
@@ -356,12 +369,15 @@ static void group_refresh(struct manager *m, struct mgroup *mg)
 	 * A process joins its cgroup before it execs its program, which may
 	 * disable huge pages (prctl) a moment later: look again soon.
 	 */
-	if (!was_populated && mg->g.populated)
+	if (!was_populated && mg->g.populated) {
 		m->settle = true;
+		check_thp = true;
+	}
 	r = hp_cgroup_read_memory(m->cgroup_fd, mg->g.path, &mg->g.anon_bytes, &mg->g.anon_huge_bytes);
 	if (r < 0)
 		log_debug_errno(r, "%s: cannot read memory.stat", mg->g.path);
-	group_check_thp(m, mg);
+	if (check_thp)
+		group_check_thp(m, mg);
 }
 
 static void group_free(struct manager *m, struct mgroup *mg)
@@ -428,7 +444,7 @@ static int group_add(struct manager *m, const char *path, const struct hp_policy
 	r = psi_watch_init(m, &mg->memory, label, m->cgroup_fd, file, &mg->g.memory_limit, &mg->g.memory);
 	if (r < 0)
 		log_warning_errno(r, "%s: cannot watch memory.pressure, ignoring", path);
-	group_refresh(m, mg);
+	group_refresh(m, mg, true);
 	log_full(LOG_INFO, 0, &(struct log_fields){ .cgroup = path, .decision = "matched" },
 		 "%s: matches %s %s (priority %d)", path, p->unit ? "the [X-Hugepage] sections of" : "policy",
 		 p->name, p->priority);
@@ -455,14 +471,19 @@ static void ucache_sweep(struct manager *m)
 	}
 }
 
+/* Is path the own cgroup of unit (NULL: of any unit)?  It is named after it. */
+static bool cgroup_of_unit(const char *path, const char *unit)
+{
+	const char *last = strrchr(path, '/');
+
+	return !unit || (last && !strcmp(last + 1, unit));
+}
+
 static void ucache_mark_stale(struct manager *m, const char *unit)
 {
-	for (size_t i = 0; i < m->n_ucache; i++) {
-		const char *last = strrchr(m->ucache[i]->path, '/');
-
-		if (!unit || !strcmp(last + 1, unit))
+	for (size_t i = 0; i < m->n_ucache; i++)
+		if (cgroup_of_unit(m->ucache[i]->path, unit))
 			m->ucache[i]->stale = true;
-	}
 }
 
 /*
@@ -526,18 +547,11 @@ static const struct hp_policy *resolve(struct manager *m, const char *path, stru
 	return uc->has_policy ? &uc->policy : fp;
 }
 
-static size_t group_index(struct manager *m, const struct mgroup *mg)
-{
-	for (size_t i = 0; i < m->n_groups; i++)
-		if (m->groups[i] == mg)
-			return i;
-	return SIZE_MAX;
-}
-
 /* Matches path again after a change of policies or of its unit. */
 static int rematch(struct manager *m, const char *path)
 {
-	struct mgroup *mg = group_find(m, path);
+	size_t i = group_index(m, path);
+	struct mgroup *mg = i == SIZE_MAX ? NULL : m->groups[i];
 	struct ucache *uc;
 	const struct hp_policy *p = resolve(m, path, &uc);
 	struct hp_limit limit;
@@ -545,7 +559,7 @@ static int rematch(struct manager *m, const char *path)
 	if (!mg)
 		return p ? group_add(m, path, p, uc) : 0;
 	if (!p) {
-		group_remove(m, group_index(m, mg), "no policy matches any more");
+		group_remove(m, i, "no policy matches any more");
 		return 0;
 	}
 	/* During a reload the old policy may have moved into the new set (kept): no name. */
@@ -560,7 +574,7 @@ static int rematch(struct manager *m, const char *path)
 		mg->g.memory_limit = limit;
 		psi_watch_reset(m, &mg->memory, &mg->g.memory_limit);
 	}
-	group_refresh(m, mg);
+	group_refresh(m, mg, true);
 	schedule_decide(m);
 	return 0;
 }
@@ -572,12 +586,9 @@ static void on_units_changed(const char *unit, void *userdata)
 	_cleanup_(strv_freep) char **paths = NULL;
 
 	ucache_mark_stale(m, unit);
-	for (size_t i = 0; m->unit_paths && m->unit_paths[i]; i++) {
-		const char *last = strrchr(m->unit_paths[i], '/');
-
-		if ((!unit || !strcmp(last + 1, unit)) && strv_push(&paths, m->unit_paths[i]) < 0)
+	for (size_t i = 0; m->unit_paths && m->unit_paths[i]; i++)
+		if (cgroup_of_unit(m->unit_paths[i], unit) && strv_push(&paths, m->unit_paths[i]) < 0)
 			return;
-	}
 	for (size_t i = 0; paths && paths[i]; i++)
 		if (rematch(m, paths[i]) == -ENOMEM)
 			break;
@@ -589,10 +600,9 @@ static int cgroup_seen(const char *path, void *userdata)
 {
 	struct manager *m = userdata;
 	const struct hp_policy *p;
+	struct ucache *uc = NULL;
 	struct mgroup *mg;
 	int r;
-
-	struct ucache *uc = NULL;
 
 	r = watch_add(m, path, false);
 	if (r == -ENOMEM)
@@ -651,7 +661,7 @@ static int rescan(struct manager *m)
 		if (!mg->seen)
 			group_remove(m, i, "cgroup removed");
 		else
-			group_refresh(m, mg);
+			group_refresh(m, mg, true);
 	}
 	for (size_t i = 0; i < m->n_ucache; i++)
 		if (!strv_contains(m->unit_paths, m->ucache[i]->path))
@@ -735,12 +745,13 @@ static void arm_refresh(struct manager *m)
 static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct manager *m = userdata;
+	bool settle = m->settle;
 
 	(void)s;
 	(void)usec;
 	m->settle = false;
 	for (size_t i = 0; i < m->n_groups; i++)
-		group_refresh(m, m->groups[i]);
+		group_refresh(m, m->groups[i], settle);
 	refresh_kernel(m);
 	schedule_decide(m);
 	return 0;
@@ -1055,7 +1066,7 @@ static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userda
 				struct mgroup *mg = group_find(m, path);
 
 				if (mg) {
-					group_refresh(m, mg);
+					group_refresh(m, mg, false);
 					schedule_decide(m);
 				}
 			} else if ((e->mask & IN_CREATE) && (e->mask & IN_ISDIR) && e->len) {
