@@ -133,18 +133,15 @@ static int module_readout(struct hp_backend *b, struct hp_kstatus *ret)
 	return 0;
 }
 
-static int module_apply(struct hp_backend *b, const struct hp_feed *feed, char ***failed)
+static int module_apply(struct hp_backend *b, const struct hp_feed *feed)
 {
 	_cleanup_(freep) char *key = feed_key(feed), *groups = hp_feed_cgroups_string(feed);
 	_cleanup_(freep) char *enabled = NULL;
-	_cleanup_(strv_freep) char **bad = NULL;
-	struct hp_kstatus k = { 0 };
 	const struct hp_tuning *t = &feed->tuning;
 	int r;
 
 	if (!key || !groups)
 		return -ENOMEM;
-	*failed = NULL;
 	if (b->last && !strcmp(b->last, key))
 		return 0;
 
@@ -171,35 +168,35 @@ static int module_apply(struct hp_backend *b, const struct hp_feed *feed, char *
 	if (r == 0)
 		r = strcmp(enabled, "Y") ? write_param(b, "enabled", "Y") :
 					   write_param(b, "commit_inputs", "Y");
-	if (r < 0) {
-		/* Unknown state now: apply in full next time. */
-		free(b->last);
-		b->last = NULL;
-		return r;
-	}
 	free(b->last);
+	b->last = NULL;
+	if (r < 0)
+		return r;	/* unknown state now: apply in full next time */
+	/* Whether the module runs each group is for the readout to say. */
 	b->last = key;
 	key = NULL;
-
-	/* The write returns once the module has acted on it: check. */
-	r = module_readout(b, &k);
-	if (r < 0)
-		return 0;	/* fed; only the check is missing, already logged */
-	for (size_t i = 0; feed->cgroups && feed->cgroups[i]; i++) {
-		const struct hp_kgroup *kg = hp_kstatus_find_cgroup(&k, feed->cgroups[i]);
-
-		if (kg && kg->state && (!strcmp(kg->state, "running") || !strncmp(kg->state, "idle:", 5)))
-			continue;
-		if (strv_push(&bad, feed->cgroups[i]) < 0 ||
-		    strv_push(&bad, kg && kg->state ? kg->state : "not-listed") < 0) {
-			hp_kstatus_done(&k);
-			return -ENOMEM;
-		}
-	}
-	hp_kstatus_done(&k);
-	*failed = bad;
-	bad = NULL;
 	return 0;
+}
+
+/*
+ * The module takes the groups as one comma-separated list of at most
+ * 4096 bytes (DAMON_HUGEPAGE_LIST_LEN), and trims each entry.
+ */
+static void module_limits(struct hp_backend *b, struct hp_plan_limits *ret)
+{
+	(void)b;
+	*ret = (struct hp_plan_limits){ .path_list = true, .list_max = 4096 };
+}
+
+static char **module_features(struct hp_backend *b)
+{
+	return b->feature_names;
+}
+
+static const char *module_action(struct hp_backend *b)
+{
+	(void)b;
+	return "collapse";
 }
 
 static int module_stop(struct hp_backend *b)
@@ -219,6 +216,9 @@ static const struct hp_backend_ops module_ops = {
 	.apply = module_apply,
 	.readout = module_readout,
 	.stop = module_stop,
+	.limits = module_limits,
+	.features = module_features,
+	.action = module_action,
 };
 
 static int dry_current(struct hp_backend *b, char ***ret)
@@ -228,13 +228,12 @@ static int dry_current(struct hp_backend *b, char ***ret)
 	return 0;
 }
 
-static int dry_apply(struct hp_backend *b, const struct hp_feed *feed, char ***failed)
+static int dry_apply(struct hp_backend *b, const struct hp_feed *feed)
 {
 	_cleanup_(freep) char *key = feed_key(feed), *groups = hp_feed_cgroups_string(feed);
 
 	if (!key || !groups)
 		return -ENOMEM;
-	*failed = NULL;
 	if (b->last && !strcmp(b->last, key))
 		return 0;
 	log_info("dry run: would feed cgroups=%s max_kdamonds=%u tuning=%s", *groups ? groups : "(none)",
@@ -259,12 +258,26 @@ static int dry_stop(struct hp_backend *b)
 	return 0;
 }
 
+static char **dry_features(struct hp_backend *b)
+{
+	(void)b;
+	return NULL;
+}
+
+static const char *dry_action(struct hp_backend *b)
+{
+	(void)b;
+	return NULL;
+}
+
 static const struct hp_backend_ops dry_run_ops = {
 	.name = "dry-run",
 	.current = dry_current,
 	.apply = dry_apply,
 	.readout = dry_readout,
 	.stop = dry_stop,
+	.features = dry_features,
+	.action = dry_action,
 };
 
 int hp_backend_module_new(const char *params_dir, const char *procfs, struct hp_backend **ret)
@@ -283,7 +296,7 @@ int hp_backend_module_new(const char *params_dir, const char *procfs, struct hp_
 	b->ops = &module_ops;
 	b->params_dir = strdup(params_dir);
 	b->procfs = strdup(procfs);
-	if (!b->params_dir || !b->procfs) {
+	if (!b->params_dir || !b->procfs || strv_push(&b->feature_names, "damon_hugepage") < 0) {
 		hp_backend_free(b);
 		return -ENOMEM;
 	}
@@ -302,8 +315,37 @@ int hp_backend_dry_run_new(struct hp_backend **ret)
 	return 0;
 }
 
+int hp_backend_open(enum hp_backend_kind kind, const struct hp_backend_paths *paths, struct hp_backend **ret)
+{
+	struct stat st;
+	int r;
+
+	switch (kind) {
+	case HP_BACKEND_MODULE:
+		return hp_backend_module_new(paths->module_dir, paths->procfs, ret);
+	case HP_BACKEND_DAMON:
+		return hp_backend_damon_new(&paths->damon, ret);
+	case HP_BACKEND_DRY_RUN:
+		return hp_backend_dry_run_new(ret);
+	default:
+		break;
+	}
+	if (stat(paths->module_dir, &st) == 0)
+		return hp_backend_module_new(paths->module_dir, paths->procfs, ret);
+	r = hp_backend_damon_new(&paths->damon, ret);
+	if (r == -ENOENT)
+		return log_error_errno(r, "neither the damon_hugepage module (%s) nor DAMON sysfs with the vaddr "
+				       "operations (%s: CONFIG_DAMON_SYSFS, CONFIG_DAMON_VADDR) is in this "
+				       "kernel: nothing to feed",
+				       paths->module_dir, paths->damon.admin_dir);
+	return r;
+}
+
 void hp_backend_free(struct hp_backend *b)
 {
+	if (b->damon)
+		hp_backend_damon_free(b);
+	strv_free(b->feature_names);
 	free(b->params_dir);
 	free(b->procfs);
 	free(b->last);

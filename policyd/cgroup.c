@@ -240,3 +240,68 @@ int hp_cgroup_count_thp_disabled(int root_fd, const char *path, int proc_fd, uns
 	*disabled = c.disabled;
 	return 0;
 }
+
+struct pid_list {
+	int cg_fd;
+	int *v;
+	size_t n, cap;
+};
+
+static int list_pids_in(const char *path, void *userdata)
+{
+	struct pid_list *l = userdata;
+	_cleanup_(freep) char *pids = NULL;
+	char *save = NULL;
+
+	/* A cgroup removed meanwhile has no processes left to list. */
+	if (read_cgroup_file(l->cg_fd, path, "cgroup.procs", &pids) < 0)
+		return 0;
+	for (char *p = strtok_r(pids, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+		char *end;
+		long v = strtol(p, &end, 10);
+
+		if (*end || v <= 0 || v > INT32_MAX)
+			continue;
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 16;
+			int *nv = realloc(l->v, cap * sizeof(*nv));
+
+			if (!nv)
+				return -ENOMEM;
+			l->v = nv;
+			l->cap = cap;
+		}
+		l->v[l->n++] = (int)v;
+	}
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+int hp_cgroup_list_pids(int root_fd, const char *path, int **ret, size_t *n)
+{
+	struct pid_list l = { 0 };
+	int r;
+
+	while (*path == '/')
+		path++;
+	l.cg_fd = openat(root_fd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l.cg_fd < 0)
+		return -errno;
+	r = hp_cgroup_walk(l.cg_fd, list_pids_in, &l);
+	close(l.cg_fd);
+	if (r < 0) {
+		free(l.v);
+		return r;
+	}
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_int);
+	*ret = l.v;
+	*n = l.n;
+	return 0;
+}

@@ -42,3 +42,9 @@ bool hp_proc_status_thp_disabled(const char *text);
  */
 int hp_cgroup_count_thp_disabled(int root_fd, const char *path, int proc_fd, unsigned *procs,
 				 unsigned *disabled);
+
+/*
+ * The processes of the cgroup path and of every cgroup below it (their
+ * cgroup.procs), sorted, in a new array.  *ret is NULL when there are none.
+ */
+int hp_cgroup_list_pids(int root_fd, const char *path, int **ret, size_t *n);

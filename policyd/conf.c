@@ -24,6 +24,28 @@ const char *hp_tuning_mode_name(enum hp_tuning_mode m)
 	}
 }
 
+const char *hp_backend_kind_name(enum hp_backend_kind k)
+{
+	static const char *const names[_HP_BACKEND_MAX] = {
+		[HP_BACKEND_AUTO] = "auto",
+		[HP_BACKEND_MODULE] = "module",
+		[HP_BACKEND_DAMON] = "damon",
+		[HP_BACKEND_DRY_RUN] = "dry-run",
+	};
+
+	return k < _HP_BACKEND_MAX ? names[k] : "?";
+}
+
+int hp_backend_kind_from_string(const char *s, enum hp_backend_kind *ret)
+{
+	for (enum hp_backend_kind k = 0; k < _HP_BACKEND_MAX; k++)
+		if (!strcmp(s, hp_backend_kind_name(k))) {
+			*ret = k;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 void hp_config_defaults(struct hp_config *c)
 {
 	*c = (struct hp_config){
@@ -159,6 +181,12 @@ static int parse_pct_key(const char *value, void *field, const struct conf_key *
 	return r;
 }
 
+static int parse_backend_key(const char *value, void *field, const struct conf_key *k)
+{
+	(void)k;
+	return hp_backend_kind_from_string(value, field);
+}
+
 static int parse_tuning_key(const char *value, void *field, const struct conf_key *k)
 {
 	(void)k;
@@ -256,6 +284,8 @@ static int parse_slices_key(const char *value, void *field, const struct conf_ke
 	KEY(sec, "QuotaSize", parse_size_key, prefix.quota_bytes, 0, 0, "a size such as 256M")
 
 static const struct conf_key config_keys[] = {
+	CONFIG_KEY("Daemon", "Backend", parse_backend_key, backend, 0, 0,
+		   "\"auto\", \"module\", \"damon\" or \"dry-run\""),
 	CONFIG_KEY("Daemon", "KdamondLimit", parse_uint_key, kdamond_limit, 1, 64, "an integer, 1..64"),
 	CONFIG_KEY("Daemon", "RescanIntervalSec", parse_duration_key, rescan_interval, 1000, LIMIT_MAX_MS,
 		   "a duration, 1s..1h"),

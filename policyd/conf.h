@@ -38,8 +38,21 @@ struct hp_tuning {
 	uint64_t quota_bytes;		/* QuotaSize= -> quota_sz */
 };
 
+/* Where decisions go (Backend=, --backend). */
+enum hp_backend_kind {
+	HP_BACKEND_AUTO = 0,	/* the module if it is there, else DAMON sysfs */
+	HP_BACKEND_MODULE,	/* damon_hugepage's parameters */
+	HP_BACKEND_DAMON,	/* DAMON sysfs (/sys/kernel/mm/damon/admin) */
+	HP_BACKEND_DRY_RUN,	/* log only */
+	_HP_BACKEND_MAX,
+};
+const char *hp_backend_kind_name(enum hp_backend_kind k);
+/* -EINVAL if s names no backend. */
+int hp_backend_kind_from_string(const char *s, enum hp_backend_kind *ret);
+
 /* Main configuration, [Daemon], [Pressure] and [Tuning] of hugepaged.conf. */
 struct hp_config {
+	enum hp_backend_kind backend;	/* Backend=, auto by default */
 	unsigned kdamond_limit;		/* KdamondLimit=, 1..64 */
 	usec_t rescan_interval;		/* RescanIntervalSec= */
 	usec_t refresh_interval;	/* RefreshIntervalSec= */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * hugepaged: decides which cgroups get hot-region huge page collapse from
- * the damon_hugepage module, watching cgroups and PSI.  See hugepaged(8)
- * in policies/README.md and the configuration in policies/.
+ * hugepaged: decides which cgroups get hot-region huge page collapse, from
+ * the damon_hugepage module or, on a stock kernel, from DAMON sysfs,
+ * watching cgroups and PSI.  See hugepaged(8) and the configuration in
+ * policies/.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,18 +25,23 @@ static const char *const default_policy_dirs[] = {
 static void help(void)
 {
 	printf("Usage: hugepaged [OPTIONS]\n"
-	       "Feeds the hot memory of chosen cgroups to the damon_hugepage module.\n\n"
+	       "Feeds the hot memory of chosen cgroups to DAMON: the damon_hugepage module,\n"
+	       "or DAMON sysfs on a stock kernel.\n\n"
 	       "  --config=PATH        main configuration (default " HP_SYSCONFDIR "/hugepaged/hugepaged.conf;\n"
 	       "                       drop-ins in PATH.d/*.conf)\n"
 	       "  --policy-dir=DIR     a policies.d directory, lowest precedence first; repeat it\n"
 	       "                       (default " HP_PREFIX_LIBDIR ", " HP_SYSCONFDIR ", /run .../hugepaged/policies.d)\n"
 	       "  --cgroup-root=PATH   the cgroup v2 mount (default: found through libcgroup)\n"
 	       "  --pressure-dir=PATH  system PSI files (default /proc/pressure)\n"
+	       "  --backend=KIND       auto, module, damon or dry-run (default: Backend= of the\n"
+	       "                       configuration, auto)\n"
+	       "  --damon-dir=PATH     DAMON sysfs (default /sys/kernel/mm/damon/admin)\n"
+	       "  --thp-dir=PATH       THP settings (default /sys/kernel/mm/transparent_hugepage)\n"
 	       "  --module-dir=PATH    damon_hugepage parameters (default\n"
 	       "                       /sys/module/damon_hugepage/parameters)\n"
 	       "  --procfs=PATH        the module's readout (default /proc/damon_hugepage)\n"
 	       "  --run-dir=PATH       where the status file goes (default /run/hugepaged)\n"
-	       "  --dry-run            decide and log, but do not touch the module\n"
+	       "  --dry-run            decide and log, but touch nothing (--backend=dry-run)\n"
 	       "  --no-owner-check     accept policy files not owned by root (tests)\n"
 	       "  --check-config       load the configuration, report errors, exit\n"
 	       "  --debug              log debug messages\n"
@@ -47,6 +53,7 @@ int main(int argc, char **argv)
 	enum {
 		ARG_CONFIG = 0x100, ARG_POLICY_DIR, ARG_CGROUP_ROOT, ARG_PRESSURE_DIR, ARG_MODULE_DIR,
 		ARG_PROCFS, ARG_RUN_DIR, ARG_DRY_RUN, ARG_NO_OWNER_CHECK, ARG_CHECK_CONFIG, ARG_DEBUG,
+		ARG_BACKEND, ARG_DAMON_DIR, ARG_THP_DIR,
 	};
 	static const struct option options[] = {
 		{ "config", required_argument, NULL, ARG_CONFIG },
@@ -57,6 +64,9 @@ int main(int argc, char **argv)
 		{ "procfs", required_argument, NULL, ARG_PROCFS },
 		{ "run-dir", required_argument, NULL, ARG_RUN_DIR },
 		{ "dry-run", no_argument, NULL, ARG_DRY_RUN },
+		{ "backend", required_argument, NULL, ARG_BACKEND },
+		{ "damon-dir", required_argument, NULL, ARG_DAMON_DIR },
+		{ "thp-dir", required_argument, NULL, ARG_THP_DIR },
 		{ "no-owner-check", no_argument, NULL, ARG_NO_OWNER_CHECK },
 		{ "check-config", no_argument, NULL, ARG_CHECK_CONFIG },
 		{ "debug", no_argument, NULL, ARG_DEBUG },
@@ -64,17 +74,27 @@ int main(int argc, char **argv)
 		{}
 	};
 	_cleanup_(strv_freep) char **dirs = NULL;
-	_cleanup_(hp_backend_freep) struct hp_backend *backend = NULL;
 	_cleanup_(manager_freep) struct manager *m = NULL;
 	struct manager_options o = {
 		.config_path = HP_SYSCONFDIR "/hugepaged/hugepaged.conf",
 		.check_owner = true,
 		.pressure_dir = "/proc/pressure",
 		.run_dir = "/run/hugepaged",
+		.paths = {
+			.module_dir = "/sys/module/damon_hugepage/parameters",
+			.procfs = "/proc/damon_hugepage",
+			.damon = {
+				.admin_dir = "/sys/kernel/mm/damon/admin",
+				.thp_dir = "/sys/kernel/mm/transparent_hugepage",
+				/*
+				 * Undocumented, for tests: the DAMOS action the damon
+				 * backend uses ("hugepage" where the kernel has collapse).
+				 */
+				.force_action = getenv("HUGEPAGED_TEST_DAMON_ACTION"),
+			},
+		},
 	};
-	const char *module_dir = "/sys/module/damon_hugepage/parameters";
-	const char *procfs = "/proc/damon_hugepage";
-	bool dry_run = false, check_only = false;
+	bool check_only = false;
 	int c, r;
 
 	log_setup("hugepaged");
@@ -94,16 +114,28 @@ int main(int argc, char **argv)
 			o.pressure_dir = optarg;
 			break;
 		case ARG_MODULE_DIR:
-			module_dir = optarg;
+			o.paths.module_dir = optarg;
 			break;
 		case ARG_PROCFS:
-			procfs = optarg;
+			o.paths.procfs = optarg;
+			break;
+		case ARG_DAMON_DIR:
+			o.paths.damon.admin_dir = optarg;
+			break;
+		case ARG_THP_DIR:
+			o.paths.damon.thp_dir = optarg;
+			break;
+		case ARG_BACKEND:
+			if (hp_backend_kind_from_string(optarg, &o.backend) < 0) {
+				log_error("--backend=%s: expected auto, module, damon or dry-run", optarg);
+				return 1;
+			}
 			break;
 		case ARG_RUN_DIR:
 			o.run_dir = optarg;
 			break;
 		case ARG_DRY_RUN:
-			dry_run = true;
+			o.backend = HP_BACKEND_DRY_RUN;
 			break;
 		case ARG_NO_OWNER_CHECK:
 			o.check_owner = false;
@@ -143,7 +175,9 @@ int main(int argc, char **argv)
 		if (r < 0)
 			return 1;
 		errors += r;
-		printf("kdamond limit %u, %zu policies\n", cfg.kdamond_limit, pol.n);
+		printf("backend %s, kdamond limit %u, %zu policies\n",
+		       hp_backend_kind_name(o.backend != HP_BACKEND_AUTO ? o.backend : cfg.backend), cfg.kdamond_limit,
+		       pol.n);
 		for (size_t i = 0; i < pol.n; i++)
 			printf("policy %s (%s) priority %d\n", pol.v[i].name, pol.v[i].source, pol.v[i].priority);
 		hp_policy_set_free(&pol);
@@ -151,10 +185,7 @@ int main(int argc, char **argv)
 		return errors ? 1 : 0;
 	}
 
-	r = dry_run ? hp_backend_dry_run_new(&backend) : hp_backend_module_new(module_dir, procfs, &backend);
-	if (r < 0)
-		goto fail;
-	r = manager_new(&o, backend, &m);
+	r = manager_new(&o, &m);
 	if (r < 0)
 		goto fail;
 	r = manager_run(m);

@@ -57,6 +57,7 @@ struct mgroup {
 	uint64_t last_tried_bytes;
 	bool seen;		/* during a rescan */
 	enum hp_decision logged;	/* last decision logged */
+	char logged_why[HP_REASON_MAX];	/* and its error, for failed and waiting */
 	bool logged_once;
 };
 
@@ -90,6 +91,11 @@ struct manager {
 	struct hp_system_state sys;
 
 	sd_event_source *rescan_timer, *refresh_timer, *decide_defer;
+	sd_event_source *retry_timer;	/* a failed group's backoff is over */
+	sd_event_source *backend_timer;	/* the backend's work between decisions */
+	struct hp_kstatus kernel;	/* the backend's last readout */
+	bool have_kernel;
+	int apply_error;		/* the last apply's, logged once */
 	unsigned n_cgroups;		/* seen by the current rescan */
 
 	int proc_fd;			/* /proc, for the processes' THP_enabled */
@@ -684,16 +690,12 @@ static int on_rescan_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-/* Reads the module's hot bytes per fed group since the last refresh. */
-static void refresh_kernel(struct manager *m)
+/* The hot bytes per fed group since the last readout (what the kernel tried). */
+static void update_hot_bytes(struct manager *m)
 {
-	struct hp_kstatus k = { 0 };
-
-	if (m->backend->ops->readout(m->backend, &k) < 0)
-		return;
 	for (size_t i = 0; i < m->n_groups; i++) {
 		struct mgroup *mg = m->groups[i];
-		const struct hp_kgroup *kg = hp_kstatus_find_cgroup(&k, mg->g.path);
+		const struct hp_kgroup *kg = m->have_kernel ? hp_kstatus_find_cgroup(&m->kernel, mg->g.path) : NULL;
 
 		if (!kg || !mg->g.fed) {
 			mg->g.hot_bytes = 0;
@@ -703,7 +705,6 @@ static void refresh_kernel(struct manager *m)
 		mg->g.hot_bytes = kg->tried_bytes >= mg->last_tried_bytes ? kg->tried_bytes - mg->last_tried_bytes : 0;
 		mg->last_tried_bytes = kg->tried_bytes;
 	}
-	hp_kstatus_done(&k);
 }
 
 /*
@@ -752,7 +753,7 @@ static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	m->settle = false;
 	for (size_t i = 0; i < m->n_groups; i++)
 		group_refresh(m, m->groups[i], settle);
-	refresh_kernel(m);
+	/* The decision reads the kernel back. */
 	schedule_decide(m);
 	return 0;
 }
@@ -814,6 +815,8 @@ static int write_status(struct manager *m, unsigned n_fed)
 		.pid = getpid(),
 		.updated_us = rt,
 		.backend = (char *)m->backend->ops->name,
+		.features = m->backend->ops->features(m->backend),
+		.action = (char *)m->backend->ops->action(m->backend),
 		.kdamond_limit = m->cfg.kdamond_limit,
 		.matched = (unsigned)m->n_groups,
 		.fed = n_fed,
@@ -832,6 +835,10 @@ static int write_status(struct manager *m, unsigned n_fed)
 	if (r < 0)
 		return r;
 	s.policies = sp;
+	if (m->backend->ops->readout_in_status && m->have_kernel) {
+		s.has_kernel = true;
+		s.kernel = m->kernel;	/* borrowed: not freed with s */
+	}
 	s.reloads = m->reloads;
 	s.reload_us = m->reload_rt;
 	s.units = m->units != NULL;
@@ -878,20 +885,67 @@ static int rank_order(const void *a, const void *b)
 	return (int)x->g.rank - (int)y->g.rank;
 }
 
-/* Groups, matching, pressure -> decisions -> backend -> status. */
+static void arm_timer(sd_event_source *t, usec_t when)
+{
+	if (when == USEC_INFINITY) {
+		sd_event_source_set_enabled(t, SD_EVENT_OFF);
+		return;
+	}
+	sd_event_source_set_time(t, when);
+	sd_event_source_set_enabled(t, SD_EVENT_ONESHOT);
+}
+
+/* What a group's decision is logged for: the decision, and for failed and waiting why. */
+static const char *log_key(const struct hp_group *g)
+{
+	if (g->decision == HP_DECISION_FAILED)
+		return g->error;
+	if (g->decision == HP_DECISION_WAITING)
+		return g->reason;
+	return "";
+}
+
+/* Logs each group whose decision (or error) changed: once per change, not per retry. */
+static void log_decisions(struct manager *m)
+{
+	for (size_t i = 0; i < m->n_groups; i++) {
+		struct mgroup *mg = m->groups[i];
+		const char *key = log_key(&mg->g);
+
+		if (mg->logged_once && mg->logged == mg->g.decision && !strcmp(mg->logged_why, key))
+			continue;
+		log_full(mg->g.decision == HP_DECISION_FAILED ? LOG_WARNING : LOG_INFO, 0,
+			 &(struct log_fields){ .cgroup = mg->g.path,
+					       .decision = hp_decision_name(mg->g.decision),
+					       .reason = mg->g.reason },
+			 "%s: %s (%s)", mg->g.path, hp_decision_name(mg->g.decision), mg->g.reason);
+		mg->logged = mg->g.decision;
+		snprintf(mg->logged_why, sizeof(mg->logged_why), "%s", key);
+		mg->logged_once = true;
+	}
+}
+
+/*
+ * Groups, matching, pressure -> a plan -> the backend -> the kernel's
+ * readout -> what is fed -> status.
+ */
 static int decide_and_feed(struct manager *m)
 {
-	_cleanup_(strv_freep) char **cgroups = NULL, **failed = NULL;
-	_cleanup_(freep) struct mgroup **fed = calloc(m->n_groups ? m->n_groups : 1, sizeof(*fed));
+	_cleanup_(strv_freep) char **cgroups = NULL;
+	_cleanup_(freep) struct mgroup **planned = calloc(m->n_groups ? m->n_groups : 1, sizeof(*planned));
+	_cleanup_(freep) struct hp_tuning *tunings = calloc(m->n_groups ? m->n_groups : 1, sizeof(*tunings));
 	struct hp_group **gs = (struct hp_group **)m->groups;
+	struct hp_plan_limits limits = { 0 };
 	const struct hp_policy *top = NULL;
+	struct hp_kstatus k = { 0 };
 	struct hp_feed feed;
-	size_t n_fed_list = 0;
+	size_t n_planned = 0;
 	unsigned n_fed;
+	usec_t now = now_usec();
 	char a[16], b[16];
-	int r;
+	int r, read_error;
 
-	if (!fed)
+	if (!planned || !tunings)
 		return -ENOMEM;
 	m->sys.paused = false;
 	m->sys.reason[0] = '\0';
@@ -907,62 +961,85 @@ static int decide_and_feed(struct manager *m)
 			 format_bp(b, sizeof(b), m->cfg.system_cpu.bp));
 	}
 
-	n_fed = hp_decide(gs, m->n_groups, &m->cfg, &m->sys, now_usec());
+	if (m->backend->ops->limits)
+		m->backend->ops->limits(m->backend, &limits);
+	hp_decide(gs, m->n_groups, &m->cfg, &limits, &m->sys, now);
 
 	for (size_t i = 0; i < m->n_groups; i++) {
 		struct mgroup *mg = m->groups[i];
 
 		if (mg->g.decision == HP_DECISION_FED)
-			fed[n_fed_list++] = mg;
+			planned[n_planned++] = mg;
 	}
-	qsort(fed, n_fed_list, sizeof(*fed), rank_order);
-	for (size_t i = 0; i < n_fed_list; i++) {
-		r = strv_push(&cgroups, fed[i]->g.path);
+	qsort(planned, n_planned, sizeof(*planned), rank_order);
+	for (size_t i = 0; i < n_planned; i++) {
+		r = strv_push(&cgroups, planned[i]->g.path);
 		if (r < 0)
 			return r;
+		tunings[i] = hp_tuning_merge(&planned[i]->g.policy->tuning, &m->cfg.tuning);
 		if (!top)
-			top = fed[i]->g.policy;
+			top = planned[i]->g.policy;
 	}
 	/* The module runs one tuning for all groups: the best-ranked policy's. */
 	feed = (struct hp_feed){
 		.cgroups = cgroups,
+		.tunings = tunings,
 		.kdamond_limit = m->cfg.kdamond_limit,
 		.tuning = top ? hp_tuning_merge(&top->tuning, &m->cfg.tuning) : m->cfg.tuning,
 	};
-	r = m->backend->ops->apply(m->backend, &feed, &failed);
-	if (r < 0) {
-		log_error_errno(r, "feeding %s failed; rescanning", cgroups ? "the groups" : "nothing");
-		schedule_rescan_soon(m);
+	r = m->backend->ops->apply(m->backend, &feed);
+	if (r < 0 && r != m->apply_error)
+		log_error_errno(r, "feeding %s failed", cgroups ? "the groups" : "nothing");
+	m->apply_error = r < 0 ? r : 0;
+
+	/* Fed is what the kernel shows, read back after every apply. */
+	read_error = m->backend->ops->readout(m->backend, &k);
+	if (read_error == -EOPNOTSUPP) {
+		n_fed = hp_confirm(gs, m->n_groups, NULL, m->apply_error, 0, now);
+	} else {
+		n_fed = hp_confirm(gs, m->n_groups, read_error < 0 ? NULL : &k, m->apply_error,
+				   read_error < 0 ? read_error : 0, now);
 	}
-	for (size_t i = 0; failed && failed[i] && failed[i + 1]; i += 2) {
-		struct mgroup *mg = group_find(m, failed[i]);
+	hp_kstatus_done(&m->kernel);
+	m->have_kernel = read_error >= 0;
+	if (m->have_kernel)
+		m->kernel = k;
+	update_hot_bytes(m);
 
-		if (!mg)
-			continue;
-		mg->g.decision = HP_DECISION_FAILED;
-		snprintf(mg->g.reason, sizeof(mg->g.reason), "the kernel reports %s", failed[i + 1]);
-		n_fed--;
-	}
-
-	for (size_t i = 0; i < m->n_groups; i++) {
-		struct mgroup *mg = m->groups[i];
-
-		if (mg->logged_once && mg->logged == mg->g.decision)
-			continue;
-		log_full(LOG_INFO, 0,
-			 &(struct log_fields){ .cgroup = mg->g.path,
-					       .decision = hp_decision_name(mg->g.decision),
-					       .reason = mg->g.reason },
-			 "%s: %s (%s)", mg->g.path, hp_decision_name(mg->g.decision), mg->g.reason);
-		mg->logged = mg->g.decision;
-		mg->logged_once = true;
-	}
-
+	log_decisions(m);
 	write_status(m, n_fed);
 	sd_notifyf(false, "STATUS=Feeding %u of %zu matched groups (kdamond limit %u)%s%s", n_fed,
 		   m->n_groups, m->cfg.kdamond_limit, m->sys.paused ? "; paused: " : "",
 		   m->sys.paused ? m->sys.reason : "");
 	arm_refresh(m);
+	arm_timer(m->retry_timer, hp_next_retry(gs, m->n_groups, now));
+	if (m->backend->ops->tick && sd_event_source_get_enabled(m->backend_timer, NULL) <= 0)
+		arm_timer(m->backend_timer, now + USEC_PER_SEC);
+	return 0;
+}
+
+static int on_retry_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)s;
+	(void)usec;
+	schedule_decide(userdata);
+	return 0;
+}
+
+static int on_backend_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+	usec_t next = USEC_INFINITY;
+	bool changed = false;
+	int r;
+
+	(void)usec;
+	r = m->backend->ops->tick(m->backend, now_usec(), &next, &changed);
+	if (r < 0)
+		log_debug_errno(r, "backend work failed, trying again");
+	arm_timer(s, next);
+	if (changed)
+		schedule_decide(m);
 	return 0;
 }
 
@@ -1155,6 +1232,9 @@ static int reload(struct manager *m)
 		return r;
 	}
 	log_info("configuration: %s, %zu policies, kdamond limit %u", m->o.config_path, pol.n, cfg.kdamond_limit);
+	if (cfg.backend != m->cfg.backend)
+		log_warning("Backend=%s takes effect at the next start; the %s backend stays",
+			    hp_backend_kind_name(cfg.backend), m->backend->ops->name);
 	old = m->policies;
 	m->policies = pol;
 	m->cfg = cfg;
@@ -1200,7 +1280,7 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
-int manager_new(const struct manager_options *o, struct hp_backend *backend, struct manager **ret)
+int manager_new(const struct manager_options *o, struct manager **ret)
 {
 	_cleanup_(manager_freep) struct manager *m = calloc(1, sizeof(*m));
 	_cleanup_(strv_freep) char **adopted = NULL;
@@ -1210,7 +1290,6 @@ int manager_new(const struct manager_options *o, struct hp_backend *backend, str
 	if (!m)
 		return -ENOMEM;
 	m->o = *o;
-	m->backend = backend;
 	m->cgroup_fd = m->pressure_fd = m->inotify_fd = m->proc_fd = -1;
 	m->sys_memory.trigger_fd = m->sys_cpu.trigger_fd = -1;
 
@@ -1278,13 +1357,39 @@ int manager_new(const struct manager_options *o, struct hp_backend *backend, str
 	if (r < 0)
 		return log_error_errno(r, "%s/cpu: cannot watch", o->pressure_dir);
 
+	r = sd_event_add_time(m->event, &m->retry_timer, CLOCK_MONOTONIC, USEC_INFINITY, USEC_PER_SEC / 10,
+			      on_retry_timer, m);
+	if (r < 0)
+		return r;
+	sd_event_source_set_enabled(m->retry_timer, SD_EVENT_OFF);
+	r = sd_event_add_time(m->event, &m->backend_timer, CLOCK_MONOTONIC, USEC_INFINITY, USEC_PER_SEC / 20,
+			      on_backend_timer, m);
+	if (r < 0)
+		return r;
+	sd_event_source_set_enabled(m->backend_timer, SD_EVENT_OFF);
+	(void)sd_event_source_set_description(m->retry_timer, "retry");
+	(void)sd_event_source_set_description(m->backend_timer, "backend");
+
 	m->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (m->proc_fd < 0)
 		log_warning_errno(-errno, "/proc: cannot open, not checking processes for disabled huge pages");
 	units_setup(m);
 
+	/* The backend: Backend= or --backend, which needs the configuration and the cgroup root. */
+	{
+		struct hp_backend_paths paths = o->paths;
+		enum hp_backend_kind kind = o->backend != HP_BACKEND_AUTO ? o->backend : m->cfg.backend;
+
+		paths.damon.cgroup_fd = m->cgroup_fd;
+		paths.damon.run_dir = o->run_dir;
+		r = hp_backend_open(kind, &paths, &m->backend);
+		if (r < 0)
+			return r;
+		log_info("backend %s%s", m->backend->ops->name, kind == HP_BACKEND_AUTO ? " (Backend=auto)" : "");
+	}
+
 	/* Groups the kernel already runs (a restart) count as fed from now. */
-	r = backend->ops->current(backend, &adopted);
+	r = m->backend->ops->current(m->backend, &adopted);
 	if (r < 0)
 		return r;
 
@@ -1298,7 +1403,8 @@ int manager_new(const struct manager_options *o, struct hp_backend *backend, str
 			mg->g.fed = true;
 			mg->g.fed_since = now_usec();
 		}
-		log_info("%s: already fed by the module, adopting%s", adopted[i], mg ? "" : " (no policy matches: will drop it)");
+		log_info("%s: already fed by the %s backend, adopting%s", adopted[i], m->backend->ops->name,
+			 mg ? "" : " (no policy matches: will stop it)");
 	}
 	*ret = m;
 	m = NULL;
@@ -1315,10 +1421,10 @@ int manager_run(struct manager *m)
 	sd_notify(false, "READY=1");
 	r = sd_event_loop(m->event);
 	if (m->cfg.stop_on_exit) {
-		log_info("stopping the module's groups (StopFeedingOnExit=yes)");
+		log_info("stopping the %s backend's groups (StopFeedingOnExit=yes)", m->backend->ops->name);
 		m->backend->ops->stop(m->backend);
 	} else {
-		log_info("leaving the module's groups running (StopFeedingOnExit=no)");
+		log_info("leaving the %s backend's groups running (StopFeedingOnExit=no)", m->backend->ops->name);
 	}
 	return r;
 }
@@ -1334,6 +1440,11 @@ void manager_free(struct manager *m)
 	sd_event_source_disable_unref(m->rescan_timer);
 	sd_event_source_disable_unref(m->refresh_timer);
 	sd_event_source_disable_unref(m->decide_defer);
+	sd_event_source_disable_unref(m->retry_timer);
+	sd_event_source_disable_unref(m->backend_timer);
+	hp_kstatus_done(&m->kernel);
+	if (m->backend)
+		hp_backend_free(m->backend);
 	for (size_t i = 0; i < m->n_watches; i++)
 		free(m->watches[i].path);
 	free(m->watches);

@@ -19,11 +19,14 @@ struct manager_options {
 	const char *cgroup_root;	/* NULL: find it through libcgroup */
 	const char *pressure_dir;	/* /proc/pressure */
 	const char *run_dir;		/* /run/hugepaged */
+	enum hp_backend_kind backend;	/* --backend; auto: Backend= of the configuration */
+	struct hp_backend_paths paths;	/* where each backend's kernel files are */
 };
 
 struct manager;
 
-int manager_new(const struct manager_options *o, struct hp_backend *backend, struct manager **ret);
+/* Loads the configuration, opens the backend it names, adopts what the kernel runs. */
+int manager_new(const struct manager_options *o, struct manager **ret);
 void manager_free(struct manager *m);
 static inline void manager_freep(struct manager **m)
 {

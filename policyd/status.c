@@ -43,6 +43,46 @@ static void put_reason(FILE *f, const char *s)
 		fputc(*s == '\n' ? ' ' : *s, f);
 }
 
+/* The kernel's view in the status file (damon backend): kernel, kgroup, kdamond. */
+static void put_kernel(FILE *f, const struct hp_kstatus *k)
+{
+	fputs("kernel source=", f);
+	put_escaped(f, k->source);
+	fprintf(f, " nr_kdamonds=%u reason=", k->nr_kdamonds);
+	put_reason(f, k->reason);
+	fputc('\n', f);
+	for (size_t i = 0; i < k->n_groups; i++) {
+		const struct hp_kgroup *g = &k->groups[i];
+
+		fputs("kgroup group=", f);
+		put_escaped(f, g->group);
+		fprintf(f, " slot=%d kdamond=%d state=", g->slot, g->kdamond);
+		put_escaped(f, g->state);
+		fprintf(f, " procs=%u tuning=", g->procs);
+		put_escaped(f, g->tuning);
+		fprintf(f, " min_access=%u goal_bp=%u share_bp=%u anon_bytes=%" PRIu64 " anon_huge_bytes=%" PRIu64
+			   " nr_tried=%" PRIu64 " tried_bytes=%" PRIu64 " nr_collapsed=%" PRIu64
+			   " collapsed_bytes=%" PRIu64 " failed_bytes=%" PRIu64 " quota_exceeds=%" PRIu64 " wmark=",
+			g->min_access, g->goal_bp, g->share_bp, g->anon_bytes, g->anon_huge_bytes, g->nr_tried,
+			g->tried_bytes, g->nr_collapsed, g->collapsed_bytes, g->failed_bytes, g->quota_exceeds);
+		put_escaped(f, g->wmark);
+		fputs(" action=", f);
+		put_escaped(f, g->action);
+		fputs(" reason=", f);
+		put_reason(f, g->reason);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < k->n_slots; i++) {
+		const struct hp_kslot *sl = &k->slots[i];
+
+		fprintf(f, "kdamond slot=%d pid=%d state=%s owner=", sl->slot, sl->pid, sl->on ? "on" : "off");
+		put_escaped(f, sl->owner);
+		fputs(" group=", f);
+		put_escaped(f, sl->group);
+		fputc('\n', f);
+	}
+}
+
 int hp_status_format(const struct hp_status *s, char **ret)
 {
 	char *buf = NULL;
@@ -54,9 +94,13 @@ int hp_status_format(const struct hp_status *s, char **ret)
 	fprintf(f, "# hugepaged 1\n");
 	fprintf(f, "daemon pid=%d updated_us=%" PRIu64 " backend=", s->pid, s->updated_us);
 	put_escaped(f, s->backend);
-	fprintf(f, " kdamond_limit=%u matched=%u fed=%u system=%s memory_some_bp=%u cpu_some_bp=%u reason=",
+	fprintf(f, " kdamond_limit=%u matched=%u fed=%u system=%s memory_some_bp=%u cpu_some_bp=%u features=",
 		s->kdamond_limit, s->matched, s->fed, s->system_paused ? "paused" : "ok",
 		s->memory_some_bp, s->cpu_some_bp);
+	put_list(f, s->features);
+	fputs(" action=", f);
+	put_escaped(f, s->action);
+	fputs(" reason=", f);
 	put_reason(f, s->reason);
 	fputc('\n', f);
 	fprintf(f, "config reloads=%u reload_us=%" PRIu64 " units=%d policy_errors=%u reason=", s->reloads,
@@ -101,6 +145,8 @@ int hp_status_format(const struct hp_status *s, char **ret)
 		put_reason(f, g->reason);
 		fputc('\n', f);
 	}
+	if (s->has_kernel)
+		put_kernel(f, &s->kernel);
 	if (fclose(f) != 0) {
 		free(buf);
 		return -ENOMEM;
@@ -149,7 +195,7 @@ static char *unescape(const char *s, size_t len)
 }
 
 /* Field types of one record kind, by key. */
-enum field_type { F_STR, F_INT, F_UINT, F_U64, F_BOOL, F_PAUSED, F_YN, F_LIST };
+enum field_type { F_STR, F_INT, F_UINT, F_U64, F_BOOL, F_PAUSED, F_YN, F_LIST, F_ONOFF };
 
 struct field {
 	const char *key;
@@ -243,6 +289,10 @@ static int set_field(const struct field *fields, size_t n, void *rec, const char
 			*(bool *)p = !strcmp(v, "Y");
 			end = v + strlen(v);
 			break;
+		case F_ONOFF:
+			*(bool *)p = !strcmp(v, "on");
+			end = v + strlen(v);
+			break;
 		case F_LIST:	/* handled above */
 			break;
 		}
@@ -290,7 +340,8 @@ static const struct field daemon_fields[] = {
 	SF(pid, F_INT),		 SF(updated_us, F_U64),	    SF(backend, F_STR),
 	SF(kdamond_limit, F_UINT), SF(matched, F_UINT),	    SF(fed, F_UINT),
 	{ "system", F_PAUSED, offsetof(struct hp_status, system_paused) },
-	SF(memory_some_bp, F_UINT), SF(cpu_some_bp, F_UINT), SF(reason, F_STR),
+	SF(memory_some_bp, F_UINT), SF(cpu_some_bp, F_UINT), SF(features, F_LIST),
+	SF(action, F_STR),	 SF(reason, F_STR),
 };
 
 static const struct field config_fields[] = {
@@ -340,9 +391,109 @@ void hp_status_done(struct hp_status *s)
 	free(s->units_reason);
 	free(s->groups);
 	free(s->backend);
+	strv_free(s->features);
+	free(s->action);
 	free(s->reason);
+	hp_kstatus_done(&s->kernel);
 	*s = (struct hp_status){ 0 };
 }
+
+#define KF(k, t) { #k, t, offsetof(struct hp_kgroup, k) }
+static const struct field kgroup_fields[] = {
+	KF(group, F_STR),	     KF(kdamond, F_INT),	KF(state, F_STR),
+	KF(procs, F_UINT),	     KF(tuning, F_STR),		KF(min_access, F_UINT),
+	KF(goal_bp, F_UINT),	     KF(share_bp, F_UINT),	KF(anon_bytes, F_U64),
+	KF(anon_huge_bytes, F_U64),  KF(nr_tried, F_U64),	KF(tried_bytes, F_U64),
+	KF(nr_collapsed, F_U64),     KF(collapsed_bytes, F_U64), KF(failed_bytes, F_U64),
+	KF(quota_exceeds, F_U64),    KF(wmark, F_STR),		KF(slot, F_INT),
+	KF(action, F_STR),	     KF(reason, F_STR),
+};
+
+static const struct field kheader_fields[] = {
+	{ "enabled", F_YN, offsetof(struct hp_kstatus, enabled) },
+	{ "max_kdamonds", F_UINT, offsetof(struct hp_kstatus, max_kdamonds) },
+};
+
+void hp_kstatus_done(struct hp_kstatus *k)
+{
+	for (size_t i = 0; i < k->n_groups; i++) {
+		struct hp_kgroup *g = &k->groups[i];
+
+		free(g->group);
+		free(g->state);
+		free(g->tuning);
+		free(g->wmark);
+		free(g->action);
+		free(g->reason);
+	}
+	for (size_t i = 0; i < k->n_slots; i++) {
+		free(k->slots[i].owner);
+		free(k->slots[i].group);
+	}
+	free(k->groups);
+	free(k->slots);
+	free(k->source);
+	free(k->reason);
+	*k = (struct hp_kstatus){ 0 };
+}
+
+static char *strdup_or_null(const char *s, bool *oom)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		*oom = true;
+	return d;
+}
+
+int hp_kstatus_add_group(struct hp_kstatus *k, const struct hp_kgroup *g)
+{
+	struct hp_kgroup *ng = realloc(k->groups, (k->n_groups + 1) * sizeof(*ng)), *c;
+	bool oom = false;
+
+	if (!ng)
+		return -ENOMEM;
+	k->groups = ng;
+	c = &ng[k->n_groups];
+	*c = *g;
+	c->group = strdup_or_null(g->group, &oom);
+	c->state = strdup_or_null(g->state, &oom);
+	c->tuning = strdup_or_null(g->tuning, &oom);
+	c->wmark = strdup_or_null(g->wmark, &oom);
+	c->action = strdup_or_null(g->action, &oom);
+	c->reason = strdup_or_null(g->reason, &oom);
+	k->n_groups++;
+	return oom ? -ENOMEM : 0;
+}
+
+int hp_kstatus_add_slot(struct hp_kstatus *k, const struct hp_kslot *sl)
+{
+	struct hp_kslot *ns = realloc(k->slots, (k->n_slots + 1) * sizeof(*ns)), *c;
+	bool oom = false;
+
+	if (!ns)
+		return -ENOMEM;
+	k->slots = ns;
+	c = &ns[k->n_slots];
+	*c = *sl;
+	c->owner = strdup_or_null(sl->owner, &oom);
+	c->group = strdup_or_null(sl->group, &oom);
+	k->n_slots++;
+	return oom ? -ENOMEM : 0;
+}
+
+static const struct field kernel_fields[] = {
+	{ "source", F_STR, offsetof(struct hp_kstatus, source) },
+	{ "nr_kdamonds", F_UINT, offsetof(struct hp_kstatus, nr_kdamonds) },
+	{ "reason", F_STR, offsetof(struct hp_kstatus, reason) },
+};
+
+#define LF(k, t) { #k, t, offsetof(struct hp_kslot, k) }
+static const struct field kslot_fields[] = {
+	LF(slot, F_INT), LF(pid, F_INT), { "state", F_ONOFF, offsetof(struct hp_kslot, on) },
+	LF(owner, F_STR), LF(group, F_STR),
+};
+
 
 /* Calls fn on each line of text with its 1-based number. */
 static int for_each_line(const char *text, int (*fn)(const char *line, void *data), void *data,
@@ -414,6 +565,34 @@ static int status_line(const char *line, void *data)
 		return parse_record(line + 6, group_fields, ELEMENTSOF(group_fields),
 				    &ng[s->n_groups - 1], "reason");
 	}
+	if (!strncmp(line, "kernel ", 7)) {
+		s->has_kernel = true;
+		return parse_record(line + 7, kernel_fields, ELEMENTSOF(kernel_fields), &s->kernel, "reason");
+	}
+	if (!strncmp(line, "kgroup ", 7)) {
+		struct hp_kstatus *k = &s->kernel;
+		struct hp_kgroup *ng = realloc(k->groups, (k->n_groups + 1) * sizeof(*ng));
+
+		if (!ng)
+			return -ENOMEM;
+		k->groups = ng;
+		ng[k->n_groups] = (struct hp_kgroup){ .kdamond = -1, .slot = -1 };
+		k->n_groups++;
+		return parse_record(line + 7, kgroup_fields, ELEMENTSOF(kgroup_fields),
+				    &ng[k->n_groups - 1], "reason");
+	}
+	if (!strncmp(line, "kdamond ", 8)) {
+		struct hp_kstatus *k = &s->kernel;
+		struct hp_kslot *ns = realloc(k->slots, (k->n_slots + 1) * sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		k->slots = ns;
+		ns[k->n_slots] = (struct hp_kslot){ .slot = -1, .pid = -1 };
+		k->n_slots++;
+		return parse_record(line + 8, kslot_fields, ELEMENTSOF(kslot_fields), &ns[k->n_slots - 1],
+				    NULL);
+	}
 	return -EINVAL;
 }
 
@@ -434,35 +613,6 @@ int hp_status_parse(const char *text, struct hp_status *ret, unsigned *line)
 	}
 	*ret = s;
 	return 0;
-}
-
-#define KF(k, t) { #k, t, offsetof(struct hp_kgroup, k) }
-static const struct field kgroup_fields[] = {
-	KF(group, F_STR),	     KF(kdamond, F_INT),	KF(state, F_STR),
-	KF(procs, F_UINT),	     KF(tuning, F_STR),		KF(min_access, F_UINT),
-	KF(goal_bp, F_UINT),	     KF(share_bp, F_UINT),	KF(anon_bytes, F_U64),
-	KF(anon_huge_bytes, F_U64),  KF(nr_tried, F_U64),	KF(tried_bytes, F_U64),
-	KF(nr_collapsed, F_U64),     KF(collapsed_bytes, F_U64), KF(failed_bytes, F_U64),
-	KF(quota_exceeds, F_U64),    KF(wmark, F_STR),
-};
-
-static const struct field kheader_fields[] = {
-	{ "enabled", F_YN, offsetof(struct hp_kstatus, enabled) },
-	{ "max_kdamonds", F_UINT, offsetof(struct hp_kstatus, max_kdamonds) },
-};
-
-void hp_kstatus_done(struct hp_kstatus *k)
-{
-	for (size_t i = 0; i < k->n_groups; i++) {
-		struct hp_kgroup *g = &k->groups[i];
-
-		free(g->group);
-		free(g->state);
-		free(g->tuning);
-		free(g->wmark);
-	}
-	free(k->groups);
-	*k = (struct hp_kstatus){ 0 };
 }
 
 struct kstatus_parse {
@@ -490,7 +640,7 @@ static int kstatus_line(const char *line, void *data)
 	if (!ng)
 		return -ENOMEM;
 	k->groups = ng;
-	ng[k->n_groups] = (struct hp_kgroup){ .kdamond = -1 };
+	ng[k->n_groups] = (struct hp_kgroup){ .kdamond = -1, .slot = -1 };
 	k->n_groups++;
 	return parse_record(line, kgroup_fields, ELEMENTSOF(kgroup_fields), &ng[k->n_groups - 1], NULL);
 }

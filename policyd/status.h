@@ -16,7 +16,21 @@
  *           priority=N min_size=N memory_limit_bp=N tuning=MODE
  *
  *    (each record on one line; group records also carry unit=NAME and
- *    sources=P,P, the files behind the group's policy).  reloads counts
+ *    sources=P,P, the files behind the group's policy; the daemon record
+ *    carries features=F,F, the kernel features the backend found, and
+ *    action=A, the DAMOS action it uses).
+ *
+ *    The damon backend adds the kernel's view, which has no file of its
+ *    own there:
+ *
+ *    kernel source=damon_sysfs nr_kdamonds=N reason=TEXT
+ *    kgroup group=cgroup:/P slot=N kdamond=N state=S procs=N ... reason=TEXT
+ *    kdamond slot=N pid=N state=on|off owner=hugepaged|other|free group=P
+ *
+ *    kgroup has the fields of a /proc/damon_hugepage group (below) plus
+ *    slot, action and reason (why it waits or failed); kdamond lists every
+ *    slot of DAMON sysfs' kdamonds array; the kernel record's reason says
+ *    why the interface is busy, empty if it is not.  reloads counts
  *    completed reloads (SIGHUP); units says whether [X-Hugepage] sections
  *    of systemd units are read, and reason why not.  Values have no spaces: space, tab,
  *    newline, '=', ',' and backslash in paths and names are written as \xHH.
@@ -33,6 +47,51 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct hp_kgroup {
+	char *group;		/* "cgroup:/P" or "pid:N" */
+	int slot;		/* DAMON sysfs kdamond index, -1: none (the module) */
+	int kdamond;		/* -1: none */
+	char *state;		/* running, idle:no_processes, refused:kdamond_limit, ... */
+	unsigned procs;
+	char *tuning;
+	unsigned min_access;
+	unsigned goal_bp;
+	unsigned share_bp;
+	uint64_t anon_bytes;
+	uint64_t anon_huge_bytes;
+	uint64_t nr_tried;
+	uint64_t tried_bytes;
+	uint64_t nr_collapsed;
+	uint64_t collapsed_bytes;
+	uint64_t failed_bytes;
+	uint64_t quota_exceeds;
+	char *wmark;
+	char *action;		/* DAMOS action (damon backend), NULL: collapse */
+	char *reason;		/* why it waits or failed (damon backend), or NULL */
+};
+
+/* One slot of DAMON sysfs' kdamonds array (damon backend). */
+struct hp_kslot {
+	int slot;
+	int pid;		/* -1: not running */
+	bool on;
+	char *owner;		/* "hugepaged", "other" or "free" */
+	char *group;		/* hugepaged's: the cgroup it serves, or NULL */
+};
+
+struct hp_kstatus {
+	bool enabled;
+	unsigned max_kdamonds;
+	struct hp_kgroup *groups;
+	size_t n_groups;
+	/* DAMON sysfs (the damon backend); source NULL for the module's procfs. */
+	char *source;		/* "damon_sysfs" */
+	unsigned nr_kdamonds;
+	char *reason;		/* why the interface is busy, or "" */
+	struct hp_kslot *slots;
+	size_t n_slots;
+};
 
 struct hp_status_policy {
 	char *name;
@@ -67,6 +126,8 @@ struct hp_status {
 	int pid;
 	uint64_t updated_us;
 	char *backend;
+	char **features;	/* kernel features the backend found */
+	char *action;		/* the DAMOS action it uses, or NULL */
 	unsigned kdamond_limit;
 	unsigned matched;
 	unsigned fed;
@@ -83,6 +144,9 @@ struct hp_status {
 	size_t n_policies;
 	struct hp_status_group *groups;
 	size_t n_groups;
+	/* The kernel's view where it has no file of its own (damon backend). */
+	bool has_kernel;
+	struct hp_kstatus kernel;
 };
 
 /* Formats s into a new string (*ret, to be freed).  0 or -ENOMEM. */
@@ -91,34 +155,10 @@ int hp_status_format(const struct hp_status *s, char **ret);
 int hp_status_parse(const char *text, struct hp_status *ret, unsigned *line);
 void hp_status_done(struct hp_status *s);
 
-struct hp_kgroup {
-	char *group;		/* "cgroup:/P" or "pid:N" */
-	int kdamond;		/* -1: none */
-	char *state;		/* running, idle:no_processes, refused:kdamond_limit, ... */
-	unsigned procs;
-	char *tuning;
-	unsigned min_access;
-	unsigned goal_bp;
-	unsigned share_bp;
-	uint64_t anon_bytes;
-	uint64_t anon_huge_bytes;
-	uint64_t nr_tried;
-	uint64_t tried_bytes;
-	uint64_t nr_collapsed;
-	uint64_t collapsed_bytes;
-	uint64_t failed_bytes;
-	uint64_t quota_exceeds;
-	char *wmark;
-};
-
-struct hp_kstatus {
-	bool enabled;
-	unsigned max_kdamonds;
-	struct hp_kgroup *groups;
-	size_t n_groups;
-};
-
 int hp_kstatus_parse(const char *text, struct hp_kstatus *ret, unsigned *line);
 void hp_kstatus_done(struct hp_kstatus *k);
+/* Appends a copy of g to k.  0 or -ENOMEM. */
+int hp_kstatus_add_group(struct hp_kstatus *k, const struct hp_kgroup *g);
+int hp_kstatus_add_slot(struct hp_kstatus *k, const struct hp_kslot *s);
 /* The record of cgroup path ("/a/b") or NULL. */
 const struct hp_kgroup *hp_kstatus_find_cgroup(const struct hp_kstatus *k, const char *path);

@@ -48,6 +48,25 @@ int strv_push(char ***v, const char *s)
 	return 0;
 }
 
+char *hp_strv_join(char *const *v, const char *sep)
+{
+	size_t len = 1, n = strv_len(v);
+	char *s;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(v[i]) + strlen(sep);
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(s, sep);
+		strcat(s, v[i]);
+	}
+	return s;
+}
+
 bool strv_contains(char *const *v, const char *s)
 {
 	for (size_t i = 0; v && v[i]; i++)

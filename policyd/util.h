@@ -17,6 +17,13 @@ typedef uint64_t usec_t;
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+/* Hands over an owned pointer: returns it and clears the variable. */
+#define TAKE_PTR(p)                       \
+	({                                \
+		typeof(p) _take_ = (p);   \
+		(p) = NULL;               \
+		_take_;                   \
+	})
 
 static inline void freep(void *p)
 {
@@ -44,6 +51,8 @@ static inline void strv_freep(char ***v)
 int strv_push(char ***v, const char *s);
 size_t strv_len(char *const *v);
 bool strv_contains(char *const *v, const char *s);
+/* The strings joined with sep, in a new string; NULL on allocation failure. */
+char *hp_strv_join(char *const *v, const char *sep);
 /* Is path equal to prefix or below it ("/a" covers "/a/b", not "/ab")? */
 bool path_startswith(const char *path, const char *prefix);
 /* Removes (frees) the entries equal to or below prefix; returns how many. */

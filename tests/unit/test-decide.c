@@ -3,6 +3,7 @@
 #include "unit.h"
 
 #include "decide.h"
+#include "status.h"
 
 #define MiB (1ULL << 20)
 #define NOW ((usec_t)1000 * USEC_PER_SEC)
@@ -49,11 +50,21 @@ static struct hp_config config(unsigned limit)
 
 static const struct hp_system_state sys_ok = { .paused = false };
 
-/* Runs hp_decide() and checks what holds for every decision. */
+/* What the module backend takes: one comma-separated list of 4096 bytes. */
+static const struct hp_plan_limits module_limits = { .path_list = true, .list_max = 4096 };
+
+/*
+ * Runs hp_decide() with the module's limits, then hp_confirm() as for a
+ * backend that runs all it is given, and checks what holds for every
+ * decision.
+ */
 static unsigned decide(struct hp_group **g, size_t n, const struct hp_config *c,
 		       const struct hp_system_state *sys, usec_t now)
 {
-	unsigned fed = hp_decide(g, n, c, sys, now), count = 0;
+	unsigned planned = hp_decide(g, n, c, &module_limits, sys, now), count = 0, fed;
+
+	fed = hp_confirm(g, n, NULL, 0, 0, now);
+	assert_int_equal(planned, fed);
 
 	for (size_t i = 0; i < n; i++) {
 		print_message("  %-28s %-13s rank %u: %s\n", g[i]->path,
@@ -86,11 +97,12 @@ static void test_benefit(void **state)
 	g.anon_huge_bytes = 200 * MiB;
 	assert_true(hp_group_benefit(&g) == 5 * MiB);
 
-	assert_true(hp_cgroup_path_usable("/a.slice/b.service"));
-	assert_true(hp_cgroup_path_usable("/"));
-	assert_false(hp_cgroup_path_usable("/a,b"));
-	assert_false(hp_cgroup_path_usable("a/b"));
-	assert_false(hp_cgroup_path_usable(""));
+	assert_true(hp_cgroup_path_usable("/a.slice/b.service", &module_limits, NULL));
+	assert_true(hp_cgroup_path_usable("/", &module_limits, NULL));
+	assert_false(hp_cgroup_path_usable("/a,b", &module_limits, NULL));
+	assert_false(hp_cgroup_path_usable("a/b", &module_limits, NULL));
+	assert_false(hp_cgroup_path_usable("", &module_limits, NULL));
+	assert_false(hp_cgroup_path_usable("a/b", NULL, NULL));
 }
 
 static void test_rank_priority(void **state)
@@ -169,7 +181,7 @@ static void test_limit(void **state)
 	assert_int_equal(refused, 9);
 
 	/* Nothing at all. */
-	assert_int_equal(hp_decide(g, 0, &cfg, &sys_ok, NOW), 0);
+	assert_int_equal(hp_decide(g, 0, &cfg, NULL, &sys_ok, NOW), 0);
 }
 
 static void test_ineligible(void **state)
@@ -405,6 +417,227 @@ static void test_fed_since(void **state)
 	assert_decision(c, HP_DECISION_REFUSED);
 }
 
+
+/* A kernel readout with the given (cgroup, state) records. */
+static void kstatus(struct hp_kstatus *k, const char *const *pairs)
+{
+	*k = (struct hp_kstatus){ 0 };
+	for (size_t i = 0; pairs && pairs[i]; i += 2) {
+		char group[256];
+		struct hp_kgroup g = { .group = group, .kdamond = 100 + (int)i, .slot = -1, .state = (char *)pairs[i + 1],
+				       .reason = (char *)(strncmp(pairs[i + 1], "waiting", 7) ? "" : "DAMON sysfs is busy: x") };
+
+		snprintf(group, sizeof(group), "cgroup:%s", pairs[i]);
+		assert_int_equal(hp_kstatus_add_group(k, &g), 0);
+	}
+}
+
+/* hp_decide() only plans: fed is what hp_confirm() finds the kernel running. */
+static void test_plan_leaves_fed(void **state)
+{
+	struct hp_group a = group("/a", P10, 100 * MiB), b = group("/b", P5, 100 * MiB);
+	struct hp_group *g[] = { &a, &b };
+	struct hp_config cfg = config(2);
+	struct hp_kstatus k;
+
+	(void)state;
+	assert_int_equal(hp_decide(g, 2, &cfg, &module_limits, &sys_ok, NOW), 2);
+	assert_decision(a, HP_DECISION_FED);
+	assert_false(a.fed);
+	assert_false(b.fed);
+
+	kstatus(&k, (const char *[]){ "/a", "running", "/b", "idle:no_processes", NULL });
+	assert_int_equal(hp_confirm(g, 2, &k, 0, 0, NOW), 2);
+	assert_true(a.fed && b.fed);
+	assert_true(a.fed_since == NOW);
+	hp_kstatus_done(&k);
+}
+
+/* A write that fails: nothing is fed, the reason says so, retried with backoff. */
+static void test_confirm_apply_failure(void **state)
+{
+	struct hp_group a = group("/a", P10, 100 * MiB), b = group("/b", P5, 100 * MiB),
+			c = group("/c", P0, 100 * MiB);
+	struct hp_group *g[] = { &a, &b, &c };
+	struct hp_config cfg = config(2);
+	struct hp_kstatus k;
+
+	(void)state;
+	kstatus(&k, NULL);
+	assert_int_equal(hp_decide(g, 3, &cfg, &module_limits, &sys_ok, NOW), 2);
+	assert_int_equal(hp_confirm(g, 3, &k, -EIO, 0, NOW), 0);
+	assert_decision(a, HP_DECISION_FAILED);
+	assert_decision(b, HP_DECISION_FAILED);
+	assert_decision(c, HP_DECISION_REFUSED);
+	assert_false(a.fed);
+	assert_string_equal(a.error, "applying the plan failed: Input/output error");
+	assert_string_equal(a.reason, "applying the plan failed: Input/output error; retrying in 1 s");
+	assert_int_equal(a.failures, 1);
+	assert_true(a.retry_at == NOW + S(1));
+	assert_true(hp_next_retry(g, 3, NOW) == NOW + S(1));
+
+	/* Within the backoff, a and b are not planned: c gets a slot. */
+	assert_int_equal(hp_decide(g, 3, &cfg, &module_limits, &sys_ok, NOW + S(1) / 2), 1);
+	assert_decision(a, HP_DECISION_FAILED);
+	assert_string_equal(a.reason, "applying the plan failed: Input/output error; retrying in 0.5 s");
+	assert_decision(c, HP_DECISION_FED);
+
+	/* Failing again doubles the wait. */
+	assert_int_equal(hp_decide(g, 3, &cfg, &module_limits, &sys_ok, NOW + S(1)), 2);
+	assert_decision(a, HP_DECISION_FED);
+	assert_int_equal(hp_confirm(g, 3, &k, -EIO, 0, NOW + S(1)), 0);
+	assert_int_equal(a.failures, 2);
+	assert_true(a.retry_at == NOW + S(3));
+	assert_non_null(strstr(a.reason, "retrying in 2 s"));
+	hp_kstatus_done(&k);
+
+	/* Once the kernel runs it, it is fed and the failures are forgotten. */
+	kstatus(&k, (const char *[]){ "/a", "running", "/b", "running", NULL });
+	assert_int_equal(hp_decide(g, 3, &cfg, &module_limits, &sys_ok, NOW + S(3)), 2);
+	assert_int_equal(hp_confirm(g, 3, &k, 0, 0, NOW + S(3)), 2);
+	assert_decision(a, HP_DECISION_FED);
+	assert_true(a.fed);
+	assert_int_equal(a.failures, 0);
+	assert_string_equal(a.error, "");
+	assert_true(hp_next_retry(g, 3, NOW + S(3)) == USEC_INFINITY);
+	hp_kstatus_done(&k);
+}
+
+/* The kernel's failed: state is a failure, and stays one at the next decision (a rescan). */
+static void test_confirm_kernel_failed(void **state)
+{
+	struct hp_group a = group("/a", P10, 100 * MiB), b = group("/b", P5, 100 * MiB);
+	struct hp_group *g[] = { &a, &b };
+	struct hp_config cfg = config(2);
+	struct hp_kstatus k;
+
+	(void)state;
+	kstatus(&k, (const char *[]){ "/a", "failed:-12", "/b", "running", NULL });
+	hp_decide(g, 2, &cfg, &module_limits, &sys_ok, NOW);
+	assert_int_equal(hp_confirm(g, 2, &k, 0, 0, NOW), 1);
+	assert_decision(a, HP_DECISION_FAILED);
+	assert_string_equal(a.error, "the kernel reports failed:-12");
+	assert_false(a.fed);
+	assert_true(b.fed);
+
+	/* The rescan's decision: still failed, not fed. */
+	hp_decide(g, 2, &cfg, &module_limits, &sys_ok, NOW + S(1) / 10);
+	assert_decision(a, HP_DECISION_FAILED);
+	assert_false(a.fed);
+	hp_kstatus_done(&k);
+
+	/* Not listed at all: failed too. */
+	kstatus(&k, (const char *[]){ "/b", "running", NULL });
+	hp_decide(g, 2, &cfg, &module_limits, &sys_ok, NOW + S(1));
+	assert_int_equal(hp_confirm(g, 2, &k, 0, 0, NOW + S(1)), 1);
+	assert_string_equal(a.error, "the kernel does not list it");
+	assert_int_equal(a.failures, 2);
+	hp_kstatus_done(&k);
+
+	/* A readout that cannot be read confirms nothing. */
+	hp_decide(g, 2, &cfg, &module_limits, &sys_ok, NOW + S(10));
+	assert_int_equal(hp_confirm(g, 2, NULL, 0, -EACCES, NOW + S(10)), 0);
+	assert_decision(b, HP_DECISION_FAILED);
+	assert_non_null(strstr(b.error, "cannot be read"));
+}
+
+/* No room in the backend (DAMON sysfs busy): waiting, not a failure. */
+static void test_confirm_waiting(void **state)
+{
+	struct hp_group a = group("/a", P10, 100 * MiB);
+	struct hp_group *g[] = { &a };
+	struct hp_config cfg = config(2);
+	struct hp_kstatus k;
+
+	(void)state;
+	kstatus(&k, (const char *[]){ "/a", "waiting", NULL });
+	hp_decide(g, 1, &cfg, NULL, &sys_ok, NOW);
+	assert_int_equal(hp_confirm(g, 1, &k, 0, 0, NOW), 0);
+	assert_decision(a, HP_DECISION_WAITING);
+	assert_string_equal(a.reason, "DAMON sysfs is busy: x");
+	assert_int_equal(a.failures, 0);
+	assert_false(a.fed);
+	/* Planned again at once. */
+	hp_decide(g, 1, &cfg, NULL, &sys_ok, NOW + 1);
+	assert_decision(a, HP_DECISION_FED);
+	hp_kstatus_done(&k);
+}
+
+static void test_backoff(void **state)
+{
+	(void)state;
+	assert_true(hp_backoff(0) == 0);
+	assert_true(hp_backoff(1) == S(1));
+	assert_true(hp_backoff(2) == S(2));
+	assert_true(hp_backoff(5) == S(16));
+	assert_true(hp_backoff(9) == S(256));
+	assert_true(hp_backoff(10) == S(300));
+	assert_true(hp_backoff(4000000000U) == S(300));
+}
+
+/* The module's 4096-byte list: what does not fit is refused with a reason, the rest fed. */
+static void test_list_limit(void **state)
+{
+	static char pa[1601], pb[1601], pc[1601], pd[40];
+	struct hp_group a = group(pa, P10, 100 * MiB), b = group(pb, P5, 100 * MiB),
+			c = group(pc, P0, 100 * MiB), d = group(pd, P_NEG, 100 * MiB);
+	struct hp_group *g[] = { &a, &b, &c, &d };
+	struct hp_config cfg = config(8);
+
+	(void)state;
+	memset(pa, 'a', 1600);
+	memset(pb, 'b', 1600);
+	memset(pc, 'c', 1600);
+	pa[0] = pb[0] = pc[0] = '/';
+	snprintf(pd, sizeof(pd), "/d");
+	/* a and b take 3201 bytes with the comma; c would need 1601 more, d fits. */
+	assert_int_equal(decide(g, 4, &cfg, &sys_ok, NOW), 3);
+	assert_decision(a, HP_DECISION_FED);
+	assert_decision(b, HP_DECISION_FED);
+	assert_decision(c, HP_DECISION_REFUSED);
+	assert_non_null(strstr(c.reason, "cgroups list has no room"));
+	assert_decision(d, HP_DECISION_FED);
+	/* Without a list (the damon backend) all four are fed. */
+	assert_int_equal(hp_decide(g, 4, &cfg, NULL, &sys_ok, NOW), 4);
+}
+
+/* Names a comma-separated, trimmed list cannot carry: refused for the module only. */
+static void test_unusable_names(void **state)
+{
+	const char *bad[] = { "/a,b", "/a\nb", "/a/ b", "/a /b", "/a/b\t", "/\ta" };
+	const char *good[] = { "/a b/c", "/a.slice/x y.service", "/" };
+	const char *why = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		why = NULL;
+		assert_false(hp_cgroup_path_usable(bad[i], &module_limits, &why));
+		assert_non_null(why);
+		print_message("  %s: %s\n", bad[i], why);
+		assert_true(hp_cgroup_path_usable(bad[i], NULL, NULL));
+		assert_true(hp_cgroup_path_usable(bad[i], &(struct hp_plan_limits){ 0 }, NULL));
+	}
+	for (size_t i = 0; i < ELEMENTSOF(good); i++)
+		assert_true(hp_cgroup_path_usable(good[i], &module_limits, NULL));
+	assert_false(hp_cgroup_path_usable("/a/b ", &module_limits, &why));
+	assert_string_equal(why, "a name in its path starts or ends with whitespace, which the module would trim");
+}
+
+static void test_unsupported(void **state)
+{
+	struct hp_group a = group("/a", P10, 100 * MiB), e = group("/e", P10, 100 * MiB);
+	struct hp_group *g[] = { &a, &e };
+	struct hp_config cfg = config(2);
+	struct hp_plan_limits l = { .unsupported = "THP 'enabled' is 'never' and there is no collapse" };
+
+	(void)state;
+	e.populated = false;
+	assert_int_equal(hp_decide(g, 2, &cfg, &l, &sys_ok, NOW), 0);
+	assert_decision(a, HP_DECISION_UNSUPPORTED);
+	assert_string_equal(a.reason, l.unsupported);
+	assert_decision(e, HP_DECISION_EMPTY);
+}
+
 static void test_decision_names(void **state)
 {
 	(void)state;
@@ -431,6 +664,14 @@ int main(void)
 		cmocka_unit_test(test_nested_root),
 		cmocka_unit_test(test_hysteresis),
 		cmocka_unit_test(test_fed_since),
+		cmocka_unit_test(test_plan_leaves_fed),
+		cmocka_unit_test(test_confirm_apply_failure),
+		cmocka_unit_test(test_confirm_kernel_failed),
+		cmocka_unit_test(test_confirm_waiting),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_list_limit),
+		cmocka_unit_test(test_unusable_names),
+		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_decision_names),
 	};
 
