@@ -588,10 +588,18 @@ static int status_line(const char *line, void *data)
 		if (!ns)
 			return -ENOMEM;
 		k->slots = ns;
+		struct hp_kslot *sl;
+		int r;
+
 		ns[k->n_slots] = (struct hp_kslot){ .slot = -1, .pid = -1 };
-		k->n_slots++;
-		return parse_record(line + 8, kslot_fields, ELEMENTSOF(kslot_fields), &ns[k->n_slots - 1],
-				    NULL);
+		sl = &ns[k->n_slots++];
+		r = parse_record(line + 8, kslot_fields, ELEMENTSOF(kslot_fields), sl, NULL);
+		/* "-" is how the writer says none. */
+		if (r == 0 && sl->group && !strcmp(sl->group, "-")) {
+			free(sl->group);
+			sl->group = NULL;
+		}
+		return r;
 	}
 	return -EINVAL;
 }

@@ -42,6 +42,22 @@
  * - Control characters in names are written as \xHH, "-" for a missing
  *   value.
  *
+ * The damon backend (stock kernels) has no kernel file: its view comes
+ * from the status file, and adds
+ *
+ *     Kernel features: damon_sysfs, vaddr, collapse, quota_goals; action collapse
+ *
+ * after "Fed:" (any backend that names its features), the kernel header
+ * "Kernel: DAMON sysfs, nr_kdamonds 4: 2 hugepaged's, 1 another user's,
+ * 1 free", "  Busy: REASON" below it while the interface keeps groups
+ * waiting, ", slot N" and ", action A" in Kernel lines, the kernel's
+ * reason in parentheses after a state that is not running, and
+ *
+ *   Other kdamonds (not hugepaged's, left alone):
+ *     kdamond 0: pid 4242, running
+ *
+ * for the slots of the kdamonds array that belong to other users.
+ *
  * JSON (`hugepagectl status --json`): one object, on one line:
  *   {"daemon": {pid, updated_us, backend, kdamond_limit, matched, fed,
  *    system_paused, memory_some_bp, cpu_some_bp, reason} | null,
@@ -54,8 +70,13 @@
  *    "other_kernel_groups": [KGROUP]}
  * KGROUP: {group, kdamond, state, procs, tuning, min_access, goal_bp,
  * share_bp, anon_bytes, anon_huge_bytes, nr_tried, tried_bytes,
- * nr_collapsed, collapsed_bytes, failed_bytes, quota_exceeds, wmark}, with
- * the values of /proc/damon_hugepage (kdamond -1: none).  Units are those
+ * nr_collapsed, collapsed_bytes, failed_bytes, quota_exceeds, wmark, slot,
+ * action, reason}, with the values of /proc/damon_hugepage (kdamond -1:
+ * none; slot -1, action and reason null for the module).  The daemon
+ * object also has "features": [string] and "action"; the kernel object,
+ * for the damon backend, "source": "damon_sysfs", "nr_kdamonds", "reason"
+ * (why the interface is busy, "" if it is not) and "slots": [{slot, pid,
+ * on, owner ("hugepaged", "other", "free"), group}].  Units are those
  * of the files: bytes, basis points, CLOCK_REALTIME microseconds.
  */
 #include "hugepagectl.h"
@@ -112,10 +133,21 @@ static void put_kgroup_summary(FILE *out, const struct hp_kgroup *kg)
 	char b[32];
 
 	put_str(out, kg->state);
+	if (kg->reason && *kg->reason && !(kg->state && !strcmp(kg->state, "running"))) {
+		fputs(" (", out);
+		put_str(out, kg->reason);
+		fputc(')', out);
+	}
 	if (kg->kdamond >= 0)
 		fprintf(out, ", kdamond %d", kg->kdamond);
 	else
 		fputs(", kdamond none", out);
+	if (kg->slot >= 0)
+		fprintf(out, ", slot %d", kg->slot);
+	if (kg->action) {
+		fputs(", action ", out);
+		put_str(out, kg->action);
+	}
 	fprintf(out, ", procs %u, tuning ", kg->procs);
 	put_str(out, kg->tuning);
 	if (kg->goal_bp)
@@ -164,6 +196,28 @@ static void print_daemon_header(FILE *out, const struct hp_status *s, const char
 		format_bp(b, sizeof(b), s->cpu_some_bp));
 	fprintf(out, "  Fed: %u of %u matched groups (kdamond limit %u)\n", s->fed, s->matched,
 		s->kdamond_limit);
+	if ((s->features && s->features[0]) || s->action) {
+		fputs("  Kernel features: ", out);
+		for (size_t i = 0; s->features && s->features[i]; i++) {
+			fputs(i ? ", " : "", out);
+			put_str(out, s->features[i]);
+		}
+		if (!s->features || !s->features[0])
+			fputs("none", out);
+		fputs("; action ", out);
+		put_str(out, s->action ? s->action : "none");
+		fputc('\n', out);
+	}
+}
+
+/* How many slots of the kdamonds array have that owner. */
+static unsigned count_slots(const struct hp_kstatus *k, const char *owner)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < k->n_slots; i++)
+		n += k->slots[i].owner && !strcmp(k->slots[i].owner, owner);
+	return n;
 }
 
 static void print_kernel_header(FILE *out, const struct hp_kstatus *k, const char *kernel_error)
@@ -172,6 +226,18 @@ static void print_kernel_header(FILE *out, const struct hp_kstatus *k, const cha
 		fputs("Kernel: unavailable (", out);
 		put_str(out, kernel_error);
 		fputs(")\n", out);
+		return;
+	}
+	if (k->source) {
+		fputs("Kernel: ", out);
+		put_str(out, !strcmp(k->source, "damon_sysfs") ? "DAMON sysfs" : k->source);
+		fprintf(out, ", nr_kdamonds %u: %u hugepaged's, %u another user's, %u free\n", k->nr_kdamonds,
+			count_slots(k, "hugepaged"), count_slots(k, "other"), count_slots(k, "free"));
+		if (k->reason && *k->reason) {
+			fputs("  Busy: ", out);
+			put_str(out, k->reason);
+			fputc('\n', out);
+		}
 		return;
 	}
 	fprintf(out, "Kernel: damon_hugepage %s, max_kdamonds %u, %zu %s\n",
@@ -257,6 +323,27 @@ static void print_other_kgroups(FILE *out, const struct hp_status *s, const stru
 	}
 }
 
+/* The kdamonds of DAMON sysfs that other users run or prepared. */
+static void print_other_kslots(FILE *out, const struct hp_kstatus *k)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < k->n_slots; i++) {
+		const struct hp_kslot *sl = &k->slots[i];
+
+		if (!sl->owner || strcmp(sl->owner, "other"))
+			continue;
+		if (first) {
+			fputs("\nOther kdamonds (not hugepaged's, left alone):\n", out);
+			first = false;
+		}
+		if (sl->on)
+			fprintf(out, "  kdamond %d: pid %d, running\n", sl->slot, sl->pid);
+		else
+			fprintf(out, "  kdamond %d: stopped, with another user's inputs\n", sl->slot);
+	}
+}
+
 int hugepagectl_print_text(FILE *out, const struct hp_status *s, const char *daemon_error,
 			   const struct hp_kstatus *k, const char *kernel_error,
 			   uint64_t now_realtime_us)
@@ -265,8 +352,10 @@ int hugepagectl_print_text(FILE *out, const struct hp_status *s, const char *dae
 	print_kernel_header(out, k, kernel_error);
 	for (size_t i = 0; s && i < s->n_groups; i++)
 		print_group(out, &s->groups[i], k);
-	if (k)
+	if (k) {
 		print_other_kgroups(out, s, k);
+		print_other_kslots(out, k);
+	}
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -419,6 +508,9 @@ static void json_kgroup(FILE *out, const struct hp_kgroup *kg)
 	json_ukey(out, &first, "failed_bytes", kg->failed_bytes);
 	json_ukey(out, &first, "quota_exceeds", kg->quota_exceeds);
 	json_skey(out, &first, "wmark", kg->wmark);
+	json_ikey(out, &first, "slot", kg->slot);
+	json_skey(out, &first, "action", kg->action);
+	json_skey(out, &first, "reason", kg->reason);
 	fputc('}', out);
 }
 
@@ -469,6 +561,9 @@ int hugepagectl_print_json(FILE *out, const struct hp_status *s, const char *dae
 		json_ukey(out, &f, "memory_some_bp", s->memory_some_bp);
 		json_ukey(out, &f, "cpu_some_bp", s->cpu_some_bp);
 		json_skey(out, &f, "reason", s->reason);
+		json_key(out, &f, "features");
+		json_strv(out, s->features);
+		json_skey(out, &f, "action", s->action);
 		fputc('}', out);
 	} else {
 		fputs("null", out);
@@ -482,6 +577,26 @@ int hugepagectl_print_json(FILE *out, const struct hp_status *s, const char *dae
 		fputc('{', out);
 		json_bkey(out, &f, "enabled", k->enabled);
 		json_ukey(out, &f, "max_kdamonds", k->max_kdamonds);
+		if (k->source) {
+			json_skey(out, &f, "source", k->source);
+			json_ukey(out, &f, "nr_kdamonds", k->nr_kdamonds);
+			json_skey(out, &f, "reason", k->reason ? k->reason : "");
+			json_key(out, &f, "slots");
+			fputc('[', out);
+			for (size_t i = 0; i < k->n_slots; i++) {
+				const struct hp_kslot *sl = &k->slots[i];
+				bool sf = true;
+
+				fputs(i ? ",{" : "{", out);
+				json_ikey(out, &sf, "slot", sl->slot);
+				json_ikey(out, &sf, "pid", sl->pid);
+				json_bkey(out, &sf, "on", sl->on);
+				json_skey(out, &sf, "owner", sl->owner);
+				json_skey(out, &sf, "group", sl->group);
+				fputc('}', out);
+			}
+			fputc(']', out);
+		}
 		fputc('}', out);
 	} else {
 		fputs("null", out);
@@ -745,7 +860,7 @@ int hugepagectl_print_explain_text(FILE *out, const char *query, const char *pat
 		put_str(out, kernel_error);
 		fputs(")\n", out);
 	} else if (!kg) {
-		fputs("not fed to damon_hugepage\n", out);
+		fputs(k->source ? "no kdamond of hugepaged's serves it\n" : "not fed to damon_hugepage\n", out);
 	} else {
 		put_kgroup_summary(out, kg);
 		fprintf(out, ", collapsed %s in %" PRIu64 " %s\n", format_bytes(a, sizeof(a), kg->collapsed_bytes),

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * hugepagectl: the operator's view of hugepaged (/run/hugepaged/status)
- * and of the kernel (/proc/damon_hugepage).
+ * and of the kernel (/proc/damon_hugepage; with the damon backend, the
+ * DAMON sysfs view the daemon writes into its status).
  *
  *   hugepagectl [OPTIONS] [status] [--json]     both views, group by group
  *   hugepagectl [OPTIONS] policies [--json]     policies, their files, their groups
@@ -268,9 +269,16 @@ static int verb_status(void)
 	ds = load_status(&status, &daemon_error);
 	if (ds != 0 && ds != EXIT_NOT_RUNNING)
 		return ds;
-	r = load_kstatus(&kstatus, &have_kstatus, &kernel_error);
-	if (r != 0)
-		return r;
+	/* The damon backend's kernel view is in its status: no kernel file to read. */
+	if (!ds && status.has_kernel) {
+		have_kstatus = true;
+		kstatus = status.kernel;
+		status.kernel = (struct hp_kstatus){ 0 };
+	} else {
+		r = load_kstatus(&kstatus, &have_kstatus, &kernel_error);
+		if (r != 0)
+			return r;
+	}
 
 	/* Neither view: the error above is all there is to say. */
 	if (ds && !have_kstatus)
@@ -373,9 +381,15 @@ static int verb_explain(void)
 	r = load_status(&status, NULL);
 	if (r != 0)
 		return r;
-	r = load_kstatus(&kstatus, &have_kstatus, &kernel_error);
-	if (r != 0)
-		return r;
+	if (status.has_kernel) {
+		have_kstatus = true;
+		kstatus = status.kernel;
+		status.kernel = (struct hp_kstatus){ 0 };
+	} else {
+		r = load_kstatus(&kstatus, &have_kstatus, &kernel_error);
+		if (r != 0)
+			return r;
+	}
 	refresh_memory(&status);
 	r = resolve_query(&status, arg_cgroup, &path);
 	if (r == -EINVAL) {

@@ -358,6 +358,80 @@ static void test_text_not_listed(void **state)
 	hp_kstatus_done(&k);
 }
 
+/* The damon backend: the kernel's view comes from the status file itself. */
+static void test_text_damon(void **state)
+{
+	static const char expected[] =
+		"hugepaged: pid 321, backend damon, updated 2.1 s ago\n"
+		"  System: ok (memory some 0.00%, cpu some 0.00%)\n"
+		"  Fed: 1 of 3 matched groups (kdamond limit 2)\n"
+		"  Kernel features: damon_sysfs, vaddr, collapse, quota_goals, intervals_goal, obsolete_target; action collapse\n"
+		"Kernel: DAMON sysfs, nr_kdamonds 3: 1 hugepaged's, 2 another user's, 0 free\n"
+		"  Busy: DAMON sysfs is busy: kdamond 0 (pid 4242) is not hugepaged's and runs, so nr_kdamonds cannot grow, and no slot is free\n"
+		"\n"
+		"Group /A\n"
+		"  Decision: fed (rank 1, priority 30, benefit 64.0 MiB)\n"
+		"  Policy: 10-a.conf (priority 30)\n"
+		"  Memory: anon 128.0 MiB, huge 64.0 MiB (50.0%), pressure ok (some 0.00%, limit 10.00%)\n"
+		"  Kernel: running, kdamond 5001, slot 1, action collapse, procs 2, tuning threshold, min_access 12, share 50.00%\n"
+		"  Collapsed: 64.0 MiB in 32 regions, tried 80.0 MiB, failed 16.0 MiB\n"
+		"\n"
+		"Group /C\n"
+		"  Decision: waiting (DAMON sysfs is busy: kdamond 0 (pid 4242) is not hugepaged's and runs, so nr_kdamonds cannot grow, and no slot is free)\n"
+		"  Policy: 20-c.conf (priority 20)\n"
+		"  Memory: anon 32.0 MiB, huge 0 B (0.0%), pressure ok (some 0.00%, limit 10.00%)\n"
+		"  Kernel: waiting (DAMON sysfs is busy: kdamond 0 (pid 4242) is not hugepaged's and runs, so nr_kdamonds cannot grow, and no slot is free), kdamond none, action collapse, procs 0, tuning -, min_access 0, share 0.00%\n"
+		"  Collapsed: 0 B in 0 regions, tried 0 B, failed 0 B\n"
+		"\n"
+		"Group /D\n"
+		"  Decision: refused (kdamond limit 2 reached: rank 3, priority 10, benefit 32.0 MiB; last fed /C)\n"
+		"  Policy: 30-d.conf (priority 10)\n"
+		"  Memory: anon 32.0 MiB, huge 0 B (0.0%), pressure ok (some 0.00%, limit 10.00%)\n"
+		"\n"
+		"Other kdamonds (not hugepaged's, left alone):\n"
+		"  kdamond 0: pid 4242, running\n"
+		"  kdamond 2: stopped, with another user's inputs\n";
+	struct hp_status s = { 0 };
+	_cleanup_(freep) char *text = NULL, *json = NULL, *round = NULL;
+	struct hp_status back = { 0 };
+	unsigned line = 0;
+
+	(void)state;
+	load_status("status/hugepaged-status-damon", &s);
+	assert_true(s.has_kernel);
+	assert_int_equal(s.kernel.n_groups, 2);
+	assert_int_equal(s.kernel.n_slots, 3);
+	text = text_of(&s, NULL, &s.kernel, NULL, NOW_US);
+	assert_string_equal(text, expected);
+
+	json = json_of(&s, NULL, &s.kernel, NULL);
+	assert_non_null(strstr(json, "\"features\":[\"damon_sysfs\",\"vaddr\",\"collapse\",\"quota_goals\","
+				     "\"intervals_goal\",\"obsolete_target\"],\"action\":\"collapse\"}"));
+	assert_non_null(strstr(json, "\"source\":\"damon_sysfs\",\"nr_kdamonds\":3,"));
+	assert_non_null(strstr(json, "{\"slot\":0,\"pid\":4242,\"on\":true,\"owner\":\"other\",\"group\":null}"));
+	assert_non_null(strstr(json, "\"slot\":1,\"action\":\"collapse\",\"reason\":\"\"}"));
+	check_json(json, "k = d['kernel']\n"
+			 "assert k['source'] == 'damon_sysfs' and k['nr_kdamonds'] == 3\n"
+			 "assert [x['owner'] for x in k['slots']] == ['other', 'hugepaged', 'other']\n"
+			 "g = {x['path']: x for x in d['groups']}\n"
+			 "assert g['/A']['kernel']['slot'] == 1 and g['/A']['kernel']['kdamond'] == 5001\n"
+			 "assert g['/C']['kernel']['state'] == 'waiting'\n"
+			 "assert 'pid 4242' in g['/C']['kernel']['reason']\n"
+			 "assert g['/D']['kernel'] is None\n"
+			 "assert d['daemon']['action'] == 'collapse' and 'collapse' in d['daemon']['features']\n");
+
+	/* What the daemon writes is what it reads. */
+	assert_int_equal(hp_status_format(&s, &round), 0);
+	assert_int_equal(hp_status_parse(round, &back, &line), 0);
+	assert_int_equal(back.kernel.n_slots, 3);
+	assert_string_equal(back.kernel.slots[1].group, "/A");
+	assert_string_equal(back.kernel.groups[1].reason, s.kernel.groups[1].reason);
+	assert_string_equal(back.features[2], "collapse");
+	assert_string_equal(back.action, "collapse");
+	hp_status_done(&back);
+	hp_status_done(&s);
+}
+
 static void test_text_daemon_missing(void **state)
 {
 	struct hp_kstatus k = { 0 };
@@ -464,7 +538,7 @@ static void test_json_fixture(void **state)
 	assert_non_null(strstr(json, "\"daemon\":{\"pid\":123,\"updated_us\":1700000000000000,"
 				     "\"backend\":\"module\",\"kdamond_limit\":1,\"matched\":3,\"fed\":1,"
 				     "\"system_paused\":false,\"memory_some_bp\":0,\"cpu_some_bp\":120,"
-				     "\"reason\":\"\"}"));
+				     "\"reason\":\"\",\"features\":[],\"action\":null}"));
 	assert_non_null(strstr(json, "\"kernel\":{\"enabled\":true,\"max_kdamonds\":2}"));
 	assert_non_null(strstr(json, "\"path\":\"/c2\""));
 	assert_non_null(strstr(json, "\"memory_limit_bp\":0,\"kernel\":null}"));
@@ -482,7 +556,8 @@ static void test_json_fixture(void **state)
 		   "kg = g['kernel']\n"
 		   "assert kg['group'] == 'cgroup:/c1' and kg['kdamond'] == 456 and kg['tuning'] == 'goal'\n"
 		   "assert kg['collapsed_bytes'] == 33554432 and kg['nr_collapsed'] == 16 and kg['wmark'] == 'active'\n"
-		   "assert len(kg) == 17 and len(g) == 16\n"
+		   "assert len(kg) == 20 and len(g) == 16\n"
+		   "assert kg['slot'] == -1 and kg['action'] is None and kg['reason'] is None\n"
 		   "assert g['unit'] is None and g['sources'] == []\n"
 		   "assert d['groups'][1]['kernel'] is None and d['groups'][2]['kernel'] is None\n"
 		   "assert [o['group'] for o in d['other_kernel_groups']] == ['pid:4242']");
@@ -955,6 +1030,7 @@ int main(void)
 		cmocka_unit_test(test_text_system_paused),
 		cmocka_unit_test(test_text_kernel_unavailable),
 		cmocka_unit_test(test_text_not_listed),
+		cmocka_unit_test(test_text_damon),
 		cmocka_unit_test(test_text_daemon_missing),
 		cmocka_unit_test(test_join_escaped_path),
 		cmocka_unit_test(test_status_parse_strict),
