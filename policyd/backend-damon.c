@@ -648,7 +648,8 @@ static int damon_apply(struct hp_backend *b, const struct hp_feed *feed)
 		} else {
 			struct hp_tuning t = tuning_filled(want_tuning(st, w));
 
-			if (!tuning_equal(&t, &d->tuning) || d->goal != (t.mode == HP_TUNING_GOAL && st->f.quota_goals))
+			if (!tuning_equal(&t, &d->tuning) || d->goal != (t.mode == HP_TUNING_GOAL && st->f.quota_goals) ||
+			    ((size_t)slot < st->tree.n && strcmp(st->tree.slots[slot].action, st->action)))
 				(void)retune_slot(st, d, cg, want_tuning(st, w));
 		}
 	}
@@ -939,6 +940,14 @@ static int damon_tick(struct hp_backend *b, usec_t now, usec_t *next, bool *chan
 
 	*next = USEC_INFINITY;
 	*changed = false;
+	/* THP 'enabled' may have changed, and with it the action (or whether there is one). */
+	if (st->f.probed) {
+		const char *old = st->action;
+
+		choose_action(st);
+		if ((old == NULL) != (st->action == NULL) || (old && strcmp(old, st->action)))
+			*changed = true;
+	}
 	r = refresh(st, changed);
 	if (r < 0) {
 		*next = now + BUSY_RETRY_USEC;

@@ -678,7 +678,8 @@ int hp_damon_plan_slots(const struct hp_damon_tree *t, const struct hp_damon_cla
 		for (size_t i = 0; i < n && p.slot[w] < 0; i++)
 			if (!used[i] && hp_damon_claims_find_slot(claims, (int)i))
 				p.slot[w] = (int)i;
-		for (size_t i = 0; i < n && p.slot[w] < 0; i++)
+		/* Free slots from the end: other users take theirs from the start. */
+		for (size_t i = n; i-- > 0 && p.slot[w] < 0;)
 			if (!used[i] && !hp_damon_claims_find_slot(claims, (int)i) &&
 			    hp_damon_classify(&t->slots[i], NULL, NULL) == HP_DAMON_FREE)
 				p.slot[w] = (int)i;

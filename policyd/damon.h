@@ -12,8 +12,9 @@
  *     it and the kernel agrees: a running slot must have the kdamond pid
  *     hugepaged started, a stopped one must still hold one vaddr context;
  *   - a slot is free if its kdamond is off and it has no context;
- *     hugepaged takes free slots when it needs them and marks them by
- *     writing a context at once;
+ *     hugepaged takes free slots when it needs them, from the end of the
+ *     array (other users start at 0), and marks them by writing a
+ *     context at once;
  *   - every other slot is someone else's and is only read;
  *   - nr_kdamonds is written only while no kdamond runs and no other
  *     user's stopped kdamond keeps inputs there (the kernel would reset
