@@ -505,7 +505,7 @@ static int retune_slot(struct damon_state *st, struct dslot *d, const char *cgro
 	if (r == 0)
 		r = hp_damon_state(&st->io, d->slot, "commit");
 	if (r < 0)
-		return log_warning_errno(r, "%s: kdamond %d: cannot change its scheme", cgroup, d->slot);
+		return log_debug_errno(r, "%s: kdamond %d: cannot change its scheme", cgroup, d->slot);
 	log_info("%s: kdamond %d now runs tuning %s", cgroup, d->slot, d->goal ? "goal" : "threshold");
 	return 0;
 }
@@ -629,7 +629,8 @@ static int damon_apply(struct hp_backend *b, const struct hp_feed *feed)
 			err = -ENOMEM;
 			break;
 		}
-		if (!st->f.probed) {
+		/* Probing writes test values: only in a stopped slot (an adopted one runs). */
+		if (!st->f.probed && (size_t)slot < st->tree.n && !st->tree.slots[slot].on) {
 			r = probe(b, slot);
 			if (r == 0 && !st->action)
 				break;	/* unsupported: the next decision plans nothing */
@@ -643,8 +644,9 @@ static int damon_apply(struct hp_backend *b, const struct hp_feed *feed)
 			if (c->cgroup && strcmp(c->cgroup, cg))
 				(void)stop_slot(st, slot, "given to another group");
 			r = start_slot(st, d, cg, want_tuning(st, w));
+			/* The decision logs it, once per change. */
 			if (r < 0)
-				log_warning("%s: %s", cg, d->reason);
+				log_debug("%s: %s", cg, d->reason);
 		} else {
 			struct hp_tuning t = tuning_filled(want_tuning(st, w));
 
@@ -918,15 +920,16 @@ static void tick_slot(struct damon_state *st, struct hp_damon_claim *c, struct d
 			free(d->targets);
 			d->targets = TAKE_PTR(tp.result);
 			d->n_targets = tp.n_result;
+			*changed = true;	/* the status shows the processes followed */
 		} else if (r < 0) {
 			/* A process exited between the listing and the commit: the next tick lists again. */
 			log_debug_errno(r, "%s: kdamond %d: commit refused", c->cgroup, c->slot);
 		}
-		/* The files must say what the kernel runs, for the next commit. */
-		if (targets_changed)
-			(void)hp_damon_write_targets(&st->io, c->slot, d->targets, NULL, d->n_targets);
 		goal_feed = false;	/* the commit took the goal's current value too */
 	}
+	/* The files must say what the kernel runs (no obsolete marks), for the next commit. */
+	if (targets_changed)
+		(void)hp_damon_write_targets(&st->io, c->slot, d->targets, NULL, d->n_targets);
 	if (goal_feed)
 		(void)hp_damon_state(&st->io, c->slot, "commit_schemes_quota_goals");
 	hp_damon_targets_done(&tp);

@@ -9,22 +9,41 @@
 # after, and what that share is worth on this machine's real TLB (measured
 # here by tools/bench/calibrate: a TCG guest shows no TLB gain itself).
 #
-# Usage: tools/demo.sh [--no-calibrate]
-# Writes build/demo/{console.log,demo.txt,calibration.txt,summary.txt}.
+# With --kernel stock, the guest boots Debian's stock Linux 7.3 instead (no
+# patch, no module): hugepaged.service, unchanged, picks its damon backend
+# (Backend=auto) and drives DAMON sysfs, whose 'collapse' action is the
+# module's.
+#
+# Usage: tools/demo.sh [--kernel patched|stock] [--no-calibrate]
+# Writes build/demo/{console.log,demo.txt,calibration.txt,summary.txt}
+# (build/demo-stock/ with --kernel stock).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-calibrate=1
-[[ ${1:-} = --no-calibrate ]] && calibrate=0
+calibrate=1 kernel=patched
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--no-calibrate) calibrate=0; shift ;;
+	--kernel) kernel=$2; shift 2 ;;
+	*) echo "demo: unknown argument '$1' (--kernel patched|stock, --no-calibrate)" >&2; exit 2 ;;
+	esac
+done
+[[ $kernel = patched || $kernel = stock ]] || { echo "demo: --kernel patched or stock, not '$kernel'" >&2; exit 2; }
 out=$top/build/demo
+[[ $kernel = stock ]] && out=$top/build/demo-stock
 mkdir -p "$out"
 t0=$SECONDS
 step() { printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 step "installing missing Debian packages (tools/deps.sh; needs apt-get the first time)"
 "$top/tools/deps.sh"
-step "building the patched kernel (kernel/build.sh: about 12 min the first time, cached after)"
-kdir=$("$top/kernel/build.sh" --no-deps)
+if [[ $kernel = stock ]]; then
+	step "building Debian's stock Linux 7.3 (kernel/build.sh --tree 7.3 --stock: about 12 min the first time, cached after)"
+	kdir=$("$top/kernel/build.sh" --no-deps --tree 7.3 --stock)
+else
+	step "building the patched kernel (kernel/build.sh: about 12 min the first time, cached after)"
+	kdir=$("$top/kernel/build.sh" --no-deps)
+fi
 step "building the systemd guest (tools/vm/sysimage: debootstrap a few minutes the first time, then meson install into it)"
 img=$("$top/tools/vm/sysimage")
 
@@ -52,7 +71,8 @@ step "summary"
 	sed 's/^/  /' "$out/hugepagectl.txt"
 	echo
 	tr -d '\r' < "$out/console.log" | grep '^DEMO ' > "$out/demo.txt" || true
-	awk -v calib="$out/calibration.txt" -f "$top/tools/bench/gain.awk" -f /dev/stdin "$out/demo.txt" <<'EOF'
+	awk -v calib="$out/calibration.txt" -v kernel="$([[ $kernel = stock ]] && echo "Debian's stock Linux 7.3 (no module)" || echo "Linux 6.12 with the damon-hugepage series")" \
+		-f "$top/tools/bench/gain.awk" -f /dev/stdin "$out/demo.txt" <<'EOF'
 	function val(s, k,   i, f) {
 		for (i = 1; i <= NF; i++) { split($i, f, "="); if (f[1] == k) return f[2] }
 		return ""
@@ -62,6 +82,7 @@ step "summary"
 	$1 == "DEMO" && $2 == "meminfo_before" { mb = $3 }
 	$1 == "DEMO" && $2 == "meminfo_after" { ma = $3 }
 	$1 == "DEMO" && $2 == "fed" { fed = $3 }
+	$1 == "DEMO" && $2 == "backend" { backend = $3; action = $4 }
 	END {
 		printf "%-15s %-32s %21s %8s %16s\n", "service", "policy", "hot set in huge pages", "cold", "gain on this"
 		printf "%-15s %-32s %10s %10s %8s %16s\n", "", "", "before", "after", "after", "host's TLB"
@@ -69,6 +90,7 @@ step "summary"
 		printf "%-15s %-32s %9s%% %9s%% %7s%% %16s\n", "batch.service", "none", hb["batch"], ha["batch"], ca["batch"], gain(ha["batch"])
 		printf "\nAnonHugePages in the guest: %d kB before, %d kB after (THP enabled=never; %s s of hugepaged)\n", mb, ma, secs
 		printf "Groups hugepaged fed: %s\n", fed == "" ? "none" : fed
+		printf "Kernel: %s; hugepaged's backend: %s, DAMOS action %s\n", kernel, backend == "" ? "?" : backend, action == "" ? "?" : action
 	}
 EOF
 	if [[ -s $out/calibration.txt ]]; then

@@ -76,5 +76,6 @@ for s in shop batch; do
 done
 echo "DEMO meminfo_after $(awk '/^AnonHugePages/ { print $2 }' /proc/meminfo)"
 echo "DEMO fed $(hugepagectl status --json | python3 -c 'import json,sys; print(",".join(g["path"] for g in json.load(sys.stdin)["groups"] if g["decision"] == "fed"))')"
+echo "DEMO backend $(hugepagectl status --json | python3 -c 'import json,sys; d = json.load(sys.stdin)["daemon"]; print(d["backend"], d["action"] or "-")')"
 [ "$(hot_pct shop)" -ge 90 ] || fail "shop's hot set did not reach 90% in huge pages"
 [ "$(hot_pct batch)" -eq 0 ] || fail "batch's hot set is in huge pages without a policy"

@@ -5,7 +5,10 @@
 # time of the threads that collapse for it.  Prints one line per sample:
 #   DATA MODE SECONDS HOT_HUGE_PCT RSS_KB CPU_MS
 # Usage: guest.sh SECONDS HOT_MIB FOOTPRINT_MIB MODE...
-# Modes: never always khugepaged collapse threshold goal
+# Modes: never always khugepaged collapse threshold goal (damon_hugepage),
+# damon-threshold damon-goal (hugepaged with its damon backend, THP never:
+# the stock kernel's way; also prints "DAEMON MODE CPU_MS", hugepaged's own
+# CPU time)
 . /hp/tests/lib.sh
 
 duration=$1 hot_mib=$2 foot_mib=$3
@@ -30,6 +33,32 @@ damon_sysfs_scheme() {
 	cat $DAMON_ADMIN/kdamonds/0/pid
 }
 
+# hp_damon_start TUNING PID: hugepaged with the damon backend, one policy
+# for a cgroup /bench into which PID moves; returns once the daemon runs a
+# kdamond for it.  Sets HP_DAEMON and HP_KDAMOND (their pids).
+hp_damon_start() {
+	local d=/tmp/hp-bench k=
+	rm -rf $d
+	mkdir -p $d/policies.d $d/run /sys/fs/cgroup/bench
+	grep -qw memory /sys/fs/cgroup/cgroup.subtree_control || echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+	echo "$2" > /sys/fs/cgroup/bench/cgroup.procs || fail "cannot move $2 into /bench"
+	printf '[Daemon]\nBackend=damon\nKdamondLimit=1\n[Pressure]\nSystemMemoryLimit=0%%\nSystemCPULimit=0%%\n[Tuning]\nTuning=%s\n' \
+		"$1" > $d/hugepaged.conf
+	printf '[Match]\nCgroupPath=/bench\n' > $d/policies.d/bench.conf
+	hugepaged --config $d/hugepaged.conf --policy-dir $d/policies.d --run-dir $d/run > $d/log 2>&1 &
+	HP_DAEMON=$!
+	wait_for 60 grep -q '^kgroup group=cgroup:/bench .* state=running ' $d/run/status 2>/dev/null ||
+		{ cat $d/log >&2; fail "hugepaged did not start a kdamond for /bench"; }
+	HP_KDAMOND=$(sed -n 's/^kgroup group=cgroup:\/bench .* kdamond=\([0-9]*\) .*/\1/p' $d/run/status)
+}
+
+hp_damon_stop() {
+	kill -TERM $HP_DAEMON
+	wait $HP_DAEMON
+	rmdir /sys/fs/cgroup/bench 2>/dev/null
+	HP_DAEMON=
+}
+
 for mode in "$@"; do
 	case $mode in
 	always) thp_set always ;;
@@ -51,6 +80,11 @@ for mode in "$@"; do
 	always) workers=$khugepaged ;;
 	khugepaged) workers="$(damon_sysfs_scheme $pid hugepage) $khugepaged" ;;
 	collapse) workers=$(damon_sysfs_scheme $pid collapse) ;;
+	damon-threshold|damon-goal)
+		hp_damon_start ${mode#damon-} $pid
+		workers=$HP_KDAMOND
+		daemon_base=$(cpu_ms $HP_DAEMON)
+		;;
 	threshold|goal)
 		hp_set tuning $mode
 		hp_set pids $pid
@@ -71,6 +105,13 @@ for mode in "$@"; do
 	case $mode in
 	khugepaged|collapse) damon_stop ;;
 	threshold|goal) hp_set enabled N ;;
+	damon-*)
+		echo "DAEMON $mode $(($(cpu_ms $HP_DAEMON) - daemon_base))"
+		kill $pid
+		wait $pid 2>/dev/null
+		hp_damon_stop
+		continue
+		;;
 	esac
 	kill $pid
 	wait $pid 2>/dev/null
