@@ -143,6 +143,8 @@ int hp_damon_features_names(const struct hp_damon_features *f, char ***ret)
 		{ f->obsolete_target, "obsolete_target" },
 		{ f->goal_tuner, "goal_tuner" },
 		{ f->refresh_ms, "refresh_ms" },
+		/* Only a write tells the rest (collapse above all): not done yet. */
+		{ f->sysfs && !f->probed, "probe_pending" },
 	};
 	_cleanup_(strv_freep) char **v = NULL;
 

@@ -539,8 +539,16 @@ static int status_line(const char *line, void *data)
 	}
 	if (!*line || line[0] == '#')
 		return 0;
-	if (!strncmp(line, "daemon ", 7))
-		return parse_record(line + 7, daemon_fields, ELEMENTSOF(daemon_fields), s, "reason");
+	if (!strncmp(line, "daemon ", 7)) {
+		int r = parse_record(line + 7, daemon_fields, ELEMENTSOF(daemon_fields), s, "reason");
+
+		/* "-" is how the writer says none. */
+		if (r == 0 && s->action && !strcmp(s->action, "-")) {
+			free(s->action);
+			s->action = NULL;
+		}
+		return r;
+	}
 	if (!strncmp(line, "config ", 7))
 		return parse_record(line + 7, config_fields, ELEMENTSOF(config_fields), s, "reason");
 	if (!strncmp(line, "policy ", 7)) {

@@ -442,7 +442,8 @@ static void test_tree_and_peek(void **state)
 	assert_false(f.probed);
 	assert_int_equal(hp_damon_features_names(&f, &names), 0);
 	joined = hp_strv_join(names, " ");
-	assert_string_equal(joined, "damon_sysfs vaddr collapse quota_goals intervals_goal obsolete_target goal_tuner refresh_ms");
+	assert_string_equal(joined, "damon_sysfs vaddr collapse quota_goals intervals_goal obsolete_target goal_tuner refresh_ms "
+				   "probe_pending");
 	close(fd);
 	hp_damon_tree_done(&t);
 	teardown_tree();

@@ -70,8 +70,28 @@ kg_is() { [ "$(kg $1 $2)" = "$3" ]; }
 show() { grep -E '^(group|kgroup|kdamond|kernel)' $STATUS | sed 's/^/#   /'; }
 log_has() { grep -q -- "$1" $LOG; }
 log_count() { grep -c -- "$1" $LOG; }
-state() { cat $K/$1/state; }
-kpid() { cat $K/$1/pid; }
+# DAMON sysfs try-locks one mutex for most of its files and answers EBUSY
+# while another user holds it (the daemon does, while a kdamond handles a
+# commit or a stats update): every client retries, as these do.
+sysfs_read() {
+	local i=0 v
+	until v=$(cat "$1" 2>/dev/null); do
+		i=$((i + 1))
+		[ $i -lt 200 ] || { echo "sysfs_read: $1 busy" >&2; return 1; }
+		sleep 0.01
+	done
+	echo "$v"
+}
+sysfs_write() {	# sysfs_write VALUE FILE
+	local i=0
+	until echo "$1" > "$2" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || { echo "sysfs_write: $2: '$1' refused" >&2; return 1; }
+		sleep 0.01
+	done
+}
+state() { sysfs_read $K/$1/state; }
+kpid() { sysfs_read $K/$1/pid; }
 running() {	# running PID: is there a kdamond thread of that pid?
 	[ -n "$1" ] && [ "$1" -gt 0 ] && [ "$(cat /proc/$1/comm 2>/dev/null | cut -c1-7)" = kdamond ]
 }
@@ -80,14 +100,14 @@ running() {	# running PID: is there a kdamond thread of that pid?
 # a stat scheme on process PID.  Sets FOREIGN_PID.
 foreign_start() {
 	local c=$K/$1/contexts/0 s
-	echo 1 > $K/$1/contexts/nr_contexts || fail "script: nr_contexts of $1"
-	echo vaddr > $c/operations || fail "script: operations"
-	echo 1 > $c/targets/nr_targets || fail "script: nr_targets"
-	echo "$2" > $c/targets/0/pid_target || fail "script: pid_target"
-	echo 1 > $c/schemes/nr_schemes || fail "script: nr_schemes"
+	sysfs_write 1 $K/$1/contexts/nr_contexts || fail "script: nr_contexts of $1"
+	sysfs_write vaddr $c/operations || fail "script: operations"
+	sysfs_write 1 $c/targets/nr_targets || fail "script: nr_targets"
+	sysfs_write "$2" $c/targets/0/pid_target || fail "script: pid_target"
+	sysfs_write 1 $c/schemes/nr_schemes || fail "script: nr_schemes"
 	s=$c/schemes/0
-	echo stat > $s/action || fail "script: action"
-	echo on > $K/$1/state || fail "script: kdamond $1 did not start"
+	sysfs_write stat $s/action || fail "script: action"
+	sysfs_write on $K/$1/state || fail "script: kdamond $1 did not start"
 	FOREIGN_PID=$(kpid $1)
 }
 
@@ -102,8 +122,10 @@ HP_CGROUP=/C spawn_hotcold 16 16
 C_PID=$PID
 HP_CGROUP=/D spawn_hotcold 16 16
 D_PID=$PID
-spawn_hotcold 8 8
-X_PID=$PID
+# The scripts' kdamonds monitor a process that only sleeps: the guest's
+# two CPUs are busy enough with the workloads.
+sleep 100000 &
+X_PID=$!
 
 note "a plain script's kdamond, started before the daemon, takes the only slot"
 damon_start $X_PID stat 4
@@ -125,19 +147,21 @@ grep -q '^daemon .*backend=damon ' $STATUS || fail "the status does not name the
 grep -q '^daemon .*features=damon_sysfs,vaddr' $STATUS || fail "the status does not list the kernel's features"
 log_has "backend damon" || fail "the journal does not name the backend at start"
 sleep 3
-[ "$(log_count 'DAMON sysfs is busy')" = 1 ] || fail "the busy interface was not logged exactly once"
-[ "$(cat $K/nr_kdamonds)" = 1 ] || fail "nr_kdamonds changed under the script's kdamond"
+[ "$(log_count '^hugepaged: DAMON sysfs is busy')" = 1 ] || fail "the busy interface was not logged exactly once"
+[ "$(sysfs_read $K/nr_kdamonds)" = 1 ] || fail "nr_kdamonds changed under the script's kdamond"
 [ "$(kpid 0)" = "$P0" ] && [ "$(state 0)" = on ] || fail "the script's kdamond was touched"
-[ "$(cat $K/0/contexts/0/schemes/0/action)" = stat ] || fail "the script's scheme was changed"
+[ "$(sysfs_read $K/0/contexts/0/schemes/0/action)" = stat ] || fail "the script's scheme was changed"
 hugepagectl --status-file $STATUS status > $HP/ctl.txt || { cat $HP/ctl.txt; fail "hugepagectl status failed"; }
 sed 's/^/#   /' $HP/ctl.txt
 grep -q "^  kdamond 0: pid $P0, running" $HP/ctl.txt || fail "hugepagectl does not report the script's kdamond"
 grep -q '^  Busy: DAMON sysfs is busy' $HP/ctl.txt || fail "hugepagectl does not say the interface is busy"
-grep -q '^  Kernel features: damon_sysfs, vaddr, collapse' $HP/ctl.txt || fail "hugepagectl does not list the features"
+# collapse is known once a slot of hugepaged's was probed; none yet.
+grep -q '^  Kernel features: damon_sysfs, vaddr, .*probe_pending; action collapse' $HP/ctl.txt ||
+	fail "hugepagectl does not list the features"
 
 note "the operator makes room: four slots, its own kdamond again in slot 0"
-echo off > $K/0/state
-echo 4 > $K/nr_kdamonds || fail "cannot grow nr_kdamonds with nothing running"
+sysfs_write off $K/0/state || fail "cannot stop the script's kdamond"
+sysfs_write 4 $K/nr_kdamonds || fail "cannot grow nr_kdamonds with nothing running"
 foreign_start 0 $X_PID
 P0=$FOREIGN_PID
 wait_for 30 decision_is /A fed || { show; fail "A is $(decision /A) after the operator made room"; }
@@ -151,9 +175,11 @@ note "A in slot $A_SLOT, C in slot $C_SLOT"
 KA=$(kg /A kdamond) KC=$(kg /C kdamond)
 running $KA && running $KC || fail "A's or C's kdamond does not run ($KA, $KC)"
 [ "$(kpid $A_SLOT)" = "$KA" ] || fail "status and DAMON sysfs disagree on A's kdamond"
-[ "$(cat $K/$A_SLOT/contexts/0/schemes/0/action)" = collapse ] || fail "A's scheme is not collapse"
-[ "$(kpid 0)" = "$P0" ] || fail "the script's kdamond was touched"
-[ "$(cat $K/1/contexts/nr_contexts)" = 0 ] || fail "slot 1 is not left free"
+[ "$(sysfs_read $K/$A_SLOT/contexts/0/schemes/0/action)" = collapse ] || fail "A's scheme is not collapse"
+grep -q '^daemon .*features=damon_sysfs,vaddr,collapse,quota_goals,intervals_goal,obsolete_target.* action=collapse ' $STATUS ||
+	fail "the status does not list the features probed"
+[ "$(kpid 0)" = "$P0" ] || fail "the script's kdamond was touched: pid $(kpid 0), not $P0"
+[ "$(sysfs_read $K/1/contexts/nr_contexts)" = 0 ] || fail "slot 1 is not left free"
 show
 
 note "A's hot region into huge pages, cold and B untouched"
@@ -164,6 +190,7 @@ a_cold=$(pct $A_PID $A_COLD $A_CLEN) b_hot=$(pct $B_PID $B_HOT $B_HLEN) b_cold=$
 note "A cold ${a_cold}%, B hot ${b_hot}% cold ${b_cold}%"
 [ "$a_cold" -le 5 ] || fail "${a_cold}% of A's cold region collapsed"
 [ "$b_hot" -eq 0 ] && [ "$b_cold" -eq 0 ] || fail "B was collapsed (hot ${b_hot}%, cold ${b_cold}%)"
+kill $B_PID	# its CPU time is better spent on the rest
 [ "$(kg /A state)" = running ] || fail "the status does not say A's kdamond runs"
 [ "$(kg /A collapsed_bytes)" -gt 0 ] || fail "no collapsed bytes in A's readout"
 
@@ -175,6 +202,7 @@ note "followed within ${WAITED}s"
 [ "$(kg /A kdamond)" = "$KA" ] || fail "A's kdamond was restarted to follow the process"
 wait_for 180 huge_at_least $LATE_PID $LATE_HOT $LATE_HLEN 90 || fail "the late process at $(pct $LATE_PID $LATE_HOT $LATE_HLEN)% after 180 s"
 note "its hot region reached $(pct $LATE_PID $LATE_HOT $LATE_HLEN)% in ${WAITED}s"
+kill $LATE_PID
 
 note "a plain script's kdamond started while the daemon runs: left alone and reported"
 foreign_start 1 $X_PID
@@ -196,7 +224,7 @@ wait_for 10 decision_is /C fed || fail "C is $(decision /C) after the restart"
 sleep 3
 [ "$(kg /A kdamond)" = "$KA" ] && [ "$(kg /C kdamond)" = "$KC" ] || fail "not the same kdamonds: $(kg /A kdamond), $(kg /C kdamond)"
 [ "$(grep -c 'kdamond [0-9]* started' $LOG)" = "$ons_before" ] || fail "a kdamond was started again after the restart"
-[ "$(cat $K/nr_kdamonds)" = 4 ] || fail "nr_kdamonds changed"
+[ "$(sysfs_read $K/nr_kdamonds)" = 4 ] || fail "nr_kdamonds changed"
 [ "$(kpid 0)" = "$P0" ] && [ "$(kpid 1)" = "$P1" ] || fail "a script's kdamond was touched by the restart"
 
 note "memory pressure in A stops its kdamond; it runs again after ResumeDelaySec="
