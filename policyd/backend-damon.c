@@ -396,6 +396,8 @@ static int start_slot(struct damon_state *st, struct dslot *d, const char *cgrou
 	}
 	r = hp_damon_read_int(&st->io, hp_damon_slot_path(p, sizeof(p), d->slot, "pid"), &pid);
 	if (r < 0 || pid <= 0) {
+		/* Without its pid it could not be told from another user's later: not left running. */
+		(void)hp_damon_state(&st->io, d->slot, "off");
 		ds_fail(d, r < 0 ? r : -ESRCH, "the kdamond has no pid");
 		return r < 0 ? r : -ESRCH;
 	}
@@ -421,7 +423,8 @@ static int stop_slot(struct damon_state *st, int slot, const char *why)
 
 	if ((size_t)slot < st->tree.n && st->tree.slots[slot].on) {
 		r = hp_damon_state(&st->io, slot, "off");
-		if (r < 0 && r != -EINVAL)
+		/* EPERM, EINVAL: it stopped by itself meanwhile. */
+		if (r < 0 && r != -EINVAL && r != -EPERM)
 			log_warning_errno(r, "kdamond %d: cannot stop it", slot);
 		else {
 			log_info("%s: kdamond %d stopped (%s)", c && c->cgroup ? c->cgroup : "-", slot, why);
