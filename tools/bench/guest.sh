@@ -33,15 +33,15 @@ damon_sysfs_scheme() {
 	cat $DAMON_ADMIN/kdamonds/0/pid
 }
 
-# hp_damon_start TUNING PID: hugepaged with the damon backend, one policy
-# for a cgroup /bench into which PID moves; returns once the daemon runs a
-# kdamond for it.  Sets HP_DAEMON and HP_KDAMOND (their pids).
+# hp_damon_start TUNING: hugepaged with the damon backend, one policy for
+# the cgroup /bench (where the workload runs from its start: memory.stat,
+# which the goal tuning reads, counts what was charged there); returns
+# once the daemon runs a kdamond for it.  Sets HP_DAEMON and HP_KDAMOND
+# (their pids).
 hp_damon_start() {
-	local d=/tmp/hp-bench k=
+	local d=/tmp/hp-bench
 	rm -rf $d
-	mkdir -p $d/policies.d $d/run /sys/fs/cgroup/bench
-	grep -qw memory /sys/fs/cgroup/cgroup.subtree_control || echo +memory > /sys/fs/cgroup/cgroup.subtree_control
-	echo "$2" > /sys/fs/cgroup/bench/cgroup.procs || fail "cannot move $2 into /bench"
+	mkdir -p $d/policies.d $d/run
 	printf '[Daemon]\nBackend=damon\nKdamondLimit=1\n[Pressure]\nSystemMemoryLimit=0%%\nSystemCPULimit=0%%\n[Tuning]\nTuning=%s\n' \
 		"$1" > $d/hugepaged.conf
 	printf '[Match]\nCgroupPath=/bench\n' > $d/policies.d/bench.conf
@@ -55,7 +55,6 @@ hp_damon_start() {
 hp_damon_stop() {
 	kill -TERM $HP_DAEMON
 	wait $HP_DAEMON
-	rmdir /sys/fs/cgroup/bench 2>/dev/null
 	HP_DAEMON=
 }
 
@@ -67,7 +66,15 @@ for mode in "$@"; do
 	esac
 	ready=/tmp/hotset.ready
 	rm -f $ready
-	hotset --hot "$hot_mib" --footprint "$foot_mib" --ready $ready &
+	case $mode in
+	damon-*)
+		grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
+			echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+		mkdir -p /sys/fs/cgroup/bench
+		sh -c "echo \$\$ > /sys/fs/cgroup/bench/cgroup.procs && exec hotset --hot $hot_mib --footprint $foot_mib --ready $ready" &
+		;;
+	*) hotset --hot "$hot_mib" --footprint "$foot_mib" --ready $ready & ;;
+	esac
 	pid=$!
 	while [ ! -f $ready ]; do sleep 0.1; done
 	set -- $(cat $ready)
@@ -81,7 +88,7 @@ for mode in "$@"; do
 	khugepaged) workers="$(damon_sysfs_scheme $pid hugepage) $khugepaged" ;;
 	collapse) workers=$(damon_sysfs_scheme $pid collapse) ;;
 	damon-threshold|damon-goal)
-		hp_damon_start ${mode#damon-} $pid
+		hp_damon_start ${mode#damon-}
 		workers=$HP_KDAMOND
 		daemon_base=$(cpu_ms $HP_DAEMON)
 		;;
@@ -110,6 +117,7 @@ for mode in "$@"; do
 		kill $pid
 		wait $pid 2>/dev/null
 		hp_damon_stop
+		rmdir /sys/fs/cgroup/bench
 		continue
 		;;
 	esac
