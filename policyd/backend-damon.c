@@ -38,6 +38,11 @@
 #define TICK_USEC USEC_PER_SEC
 /* How often a busy interface is looked at again. */
 #define BUSY_RETRY_USEC (2 * USEC_PER_SEC)
+/*
+ * How often, while kdamonds run, a decision reads them back: the status
+ * file is the only view of them, and a decision writes it.
+ */
+#define READOUT_USEC (5 * USEC_PER_SEC)
 
 #define STATE_LEN 32
 
@@ -76,6 +81,7 @@ struct damon_state {
 	struct hp_tuning *want_tuning;
 	unsigned limit;
 	char **logged_others;		/* "slot:pid" of other users' running kdamonds, as last logged */
+	usec_t last_readout;		/* CLOCK_MONOTONIC of the last readout */
 };
 
 static struct damon_state *state_of(struct hp_backend *b)
@@ -795,6 +801,7 @@ static int damon_readout(struct hp_backend *b, struct hp_kstatus *ret)
 	r = refresh(st, NULL);
 	if (r < 0)
 		return r;
+	st->last_readout = now_usec();
 	k.source = strdup("damon_sysfs");
 	k.reason = strdup(st->busy);
 	if (!k.source || !k.reason) {
@@ -992,6 +999,8 @@ static int damon_tick(struct hp_backend *b, usec_t now, usec_t *next, bool *chan
 			hp_damon_plan_done(&plan);
 		}
 	}
+	if (running && now >= st->last_readout + READOUT_USEC)
+		*changed = true;
 	if (running)
 		*next = now + TICK_USEC;
 	else if (st->busy[0])
