@@ -1403,7 +1403,8 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 			mg->g.fed = true;
 			mg->g.fed_since = now_usec();
 		}
-		log_info("%s: already fed by the %s backend, adopting%s", adopted[i], m->backend->ops->name,
+		log_info("%s: already fed by the %s%s, adopting%s", adopted[i], m->backend->ops->name,
+			 strcmp(m->backend->ops->name, "module") ? " backend" : "",
 			 mg ? "" : " (no policy matches: will stop it)");
 	}
 	*ret = m;
