@@ -43,6 +43,12 @@
  * file is the only view of them, and a decision writes it.
  */
 #define READOUT_USEC (5 * USEC_PER_SEC)
+/*
+ * A group whose huge pages have not grown for this many ticks has a stable
+ * hot set: then (and only then) the kernel may tune its monitoring
+ * intervals, which at the start would only slow finding the hot set.
+ */
+#define STABLE_TICKS 10
 
 #define STATE_LEN 32
 
@@ -55,6 +61,10 @@ struct dslot {
 	bool goal;		/* a quota goal is configured */
 	unsigned min_access, top;
 	uint64_t last_huge;	/* anon_thp at the last tuning step */
+	uint64_t last_tried;	/* the scheme's nr_tried at the last tuning step */
+	uint64_t prev_huge;	/* anon_thp at the last tick */
+	unsigned idle_ticks;	/* ticks in a row without more huge pages */
+	bool intervals_tuned;	/* intervals_goal is on (the hot set is stable) */
 	uint64_t anon, anon_huge;
 	char state[STATE_LEN];	/* when not running: "stopped", "failed:-22", "idle:no_processes" */
 	char reason[HP_REASON_MAX];
@@ -312,7 +322,7 @@ static struct hp_damon_ctx_cfg ctx_cfg(struct damon_state *st, const struct dslo
 		.update_us = UPDATE_US,
 		.min_nr_regions = MIN_NR_REGIONS,
 		.max_nr_regions = MAX_NR_REGIONS,
-		.intervals_goal = st->f.intervals_goal,
+		.intervals_goal = st->f.intervals_goal && d->intervals_tuned,
 		.min_access = d->goal ? d->tuning.min_access : d->min_access,
 		.quota_ms = d->tuning.quota_ms,
 		.quota_bytes = d->tuning.quota_bytes,
@@ -340,7 +350,9 @@ static void ds_set_tuning(struct damon_state *st, struct dslot *d, const struct 
 	d->tuning.min_access = MIN(d->tuning.min_access, d->top);
 	/* The threshold loop starts at the top: the hottest regions first. */
 	d->min_access = d->top;
-	d->last_huge = d->anon_huge;
+	d->last_huge = d->prev_huge = d->anon_huge;
+	d->idle_ticks = 0;
+	d->intervals_tuned = false;
 }
 
 static void ds_fail(struct dslot *d, int r, const char *what)
@@ -508,9 +520,10 @@ static int retune_slot(struct damon_state *st, struct dslot *d, const char *cgro
 
 	ds_set_tuning(st, d, t);
 	cfg = ctx_cfg(st, d, cgroup);
+	/* A new tuning has work to do: monitoring at full speed again. */
 	r = hp_damon_write_scheme(&st->io, d->slot, &cfg);
-	if (r == 0 && st->f.intervals_goal)
-		(void)hp_damon_state(&st->io, d->slot, "update_tuned_intervals");
+	if (r == 0)
+		r = hp_damon_write_attrs(&st->io, d->slot, &cfg);
 	if (r == 0)
 		r = hp_damon_state(&st->io, d->slot, "commit");
 	if (r < 0)
@@ -689,6 +702,9 @@ static int adopt_slot(struct damon_state *st, const struct hp_damon_claim *c, st
 	if (hp_damon_read_int(&st->io, hp_damon_ctx_path(p, sizeof(p), c->slot, "schemes/0/access_pattern/nr_accesses/min"),
 			      &val) == 0)
 		d->min_access = (unsigned)val;
+	d->intervals_tuned = hp_damon_read_int(&st->io, hp_damon_ctx_path(p, sizeof(p), c->slot,
+									  "monitoring_attrs/intervals/intervals_goal/access_bp"),
+					       &val) == 0 && val > 0;
 	d->goal = hp_damon_read_int(&st->io, hp_damon_ctx_path(p, sizeof(p), c->slot, "schemes/0/quotas/goals/nr_goals"),
 				    &val) == 0 && val > 0;
 	if (d->goal) {
@@ -872,7 +888,7 @@ static void tick_slot(struct damon_state *st, struct hp_damon_claim *c, struct d
 {
 	_cleanup_(freep) int *pids = NULL;
 	struct hp_damon_targets tp = { 0 };
-	bool commit = false, targets_changed = false, goal_feed = false;
+	bool commit = false, targets_changed = false, goal_feed = false, progress, toggled = false;
 	char p[128], num[32];
 	size_t n = 0;
 	int r;
@@ -898,10 +914,40 @@ static void tick_slot(struct damon_state *st, struct hp_damon_claim *c, struct d
 		commit = r == 0;
 	}
 	read_memory(st, c->cgroup, d);
-	if (!d->goal) {
-		unsigned next = hp_damon_next_min_access(d->min_access, d->tuning.min_access, d->top,
-							 d->anon_huge > d->last_huge);
+	progress = d->anon_huge > d->prev_huge;
+	d->prev_huge = d->anon_huge;
+	if (st->f.intervals_goal) {
+		bool stable;
 
+		d->idle_ticks = progress || targets_changed ? 0 : d->idle_ticks + 1;
+		stable = d->idle_ticks >= STABLE_TICKS;
+		if (stable != d->intervals_tuned) {
+			struct hp_damon_ctx_cfg cfg;
+
+			d->intervals_tuned = stable;
+			cfg = ctx_cfg(st, d, c->cgroup);
+			/* On: from the base intervals, the kernel tunes; off: back to them. */
+			if (hp_damon_write_attrs(&st->io, c->slot, &cfg) == 0) {
+				toggled = commit = true;
+				log_debug("%s: kdamond %d: %s", c->cgroup, c->slot,
+					  stable ? "hot set stable, the kernel tunes the monitoring intervals" :
+						   "huge pages to gain, monitoring intervals back to the shortest");
+			}
+		}
+	}
+	if (!d->goal) {
+		struct hp_damon_stats stats = { 0 };
+		bool tried = true;
+		unsigned next;
+
+		/* Did any region reach min_access this second?  If none did, step faster. */
+		if (hp_damon_state(&st->io, c->slot, "update_schemes_stats") == 0 &&
+		    hp_damon_read_stats(&st->io, c->slot, &stats) == 0) {
+			tried = stats.nr_tried != d->last_tried;
+			d->last_tried = stats.nr_tried;
+		}
+		next = hp_damon_next_min_access(d->min_access, d->tuning.min_access, d->top,
+						d->anon_huge > d->last_huge, tried, TICK_USEC / AGGR_US);
 		d->last_huge = d->anon_huge;
 		if (next != d->min_access) {
 			snprintf(num, sizeof(num), "%u", next);
@@ -921,7 +967,7 @@ static void tick_slot(struct damon_state *st, struct hp_damon_claim *c, struct d
 	}
 	if (commit) {
 		/* commit would reset the intervals the kernel tuned to the files' values: copy them first. */
-		if (st->f.intervals_goal)
+		if (d->intervals_tuned && !toggled)
 			(void)hp_damon_state(&st->io, c->slot, "update_tuned_intervals");
 		r = hp_damon_state(&st->io, c->slot, "commit");
 		if (r == 0 && targets_changed) {

@@ -731,10 +731,13 @@ int hp_damon_plan_slots(const struct hp_damon_tree *t, const struct hp_damon_cla
 	return 0;
 }
 
-unsigned hp_damon_next_min_access(unsigned cur, unsigned floor, unsigned top, bool progress)
+unsigned hp_damon_next_min_access(unsigned cur, unsigned floor, unsigned top, bool progress, bool tried,
+				  unsigned idle_steps)
 {
 	if (progress)
 		return cur;
+	if (!tried && cur > floor)
+		return cur - MIN(cur - floor, MAX(idle_steps, 1u));
 	if (cur > floor)
 		return cur - 1;
 	return top;

@@ -188,9 +188,13 @@ int hp_damon_plan_slots(const struct hp_damon_tree *t, const struct hp_damon_cla
 /*
  * The seed's threshold loop, one step per tuning cycle: min_access stays
  * while the group gains huge pages, else goes down by one to floor, and
- * from the floor back to top (newly hot regions are served first).
+ * from the floor back to top (newly hot regions are served first).  When
+ * no region reached it at all in the cycle (tried false), it goes down by
+ * idle_steps at once, as the module lowers it in each aggregation where
+ * none does.
  */
-unsigned hp_damon_next_min_access(unsigned cur, unsigned floor, unsigned top, bool progress);
+unsigned hp_damon_next_min_access(unsigned cur, unsigned floor, unsigned top, bool progress, bool tried,
+				  unsigned idle_steps);
 
 /*
  * The targets to write to follow the processes want of a context that

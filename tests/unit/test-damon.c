@@ -560,12 +560,17 @@ static void test_plan_slots(void **state)
 static void test_next_min_access(void **state)
 {
 	(void)state;
-	assert_int_equal(hp_damon_next_min_access(20, 4, 20, true), 20);
-	assert_int_equal(hp_damon_next_min_access(20, 4, 20, false), 19);
-	assert_int_equal(hp_damon_next_min_access(5, 4, 20, false), 4);
-	assert_int_equal(hp_damon_next_min_access(4, 4, 20, true), 4);
+	assert_int_equal(hp_damon_next_min_access(20, 4, 20, true, true, 10), 20);
+	assert_int_equal(hp_damon_next_min_access(20, 4, 20, false, true, 10), 19);
+	assert_int_equal(hp_damon_next_min_access(5, 4, 20, false, true, 10), 4);
+	assert_int_equal(hp_damon_next_min_access(4, 4, 20, true, true, 10), 4);
 	/* At the floor with nothing new: back to the top, the hottest first. */
-	assert_int_equal(hp_damon_next_min_access(4, 4, 20, false), 20);
+	assert_int_equal(hp_damon_next_min_access(4, 4, 20, false, true, 10), 20);
+	/* No region reached it all cycle: one step per aggregation, to the floor. */
+	assert_int_equal(hp_damon_next_min_access(20, 4, 20, false, false, 10), 10);
+	assert_int_equal(hp_damon_next_min_access(10, 4, 20, false, false, 10), 4);
+	assert_int_equal(hp_damon_next_min_access(4, 4, 20, false, false, 10), 20);
+	assert_int_equal(hp_damon_next_min_access(20, 4, 20, false, false, 0), 19);
 }
 
 static void test_plan_targets(void **state)
@@ -715,7 +720,8 @@ static void test_backend(void **state)
 	assert_string_equal(get("kdamonds/0/contexts/0/schemes/0/access_pattern/nr_accesses/min"), "20");
 	assert_string_equal(get("kdamonds/0/contexts/0/schemes/0/quotas/goals/nr_goals"), "0");
 	assert_string_equal(get("kdamonds/0/contexts/0/schemes/0/watermarks/low"), "50");
-	assert_string_equal(get("kdamonds/0/contexts/0/monitoring_attrs/intervals/intervals_goal/access_bp"), "400");
+	/* The kernel tunes the intervals only once the hot set is stable: not at the start. */
+	assert_string_equal(get("kdamonds/0/contexts/0/monitoring_attrs/intervals/intervals_goal/access_bp"), "0");
 	assert_string_equal(get("kdamonds/1/contexts/0/targets/0/pid_target"), "201");
 	b->ops->limits(b, &l);
 	assert_null(l.unsupported);
@@ -740,12 +746,24 @@ static void test_backend(void **state)
 	assert_int_equal(b->ops->apply(b, &feed), 0);
 	assert_int_equal(fake.ons, 2);
 
-	/* A tick: /a gained no huge pages, so the threshold steps down, online. */
+	/* A tick: regions were tried, but /a gained no huge pages: the threshold steps down, online. */
+	put("kdamonds/0/contexts/0/schemes/0/stats/nr_tried", "5");
 	assert_int_equal(b->ops->tick(b, 1000, &next, &changed), 0);
 	assert_true(next == 1000 + USEC_PER_SEC);
 	assert_false(changed);
 	assert_string_equal(get("kdamonds/0/contexts/0/schemes/0/access_pattern/nr_accesses/min"), "19");
 	assert_true(fake.commits >= 2);
+	/* No region tried in a whole second: ten steps, one per aggregation interval. */
+	assert_int_equal(b->ops->tick(b, 1000 + USEC_PER_SEC, &next, &changed), 0);
+	assert_string_equal(get("kdamonds/0/contexts/0/schemes/0/access_pattern/nr_accesses/min"), "9");
+	/* Ten ticks without more huge pages: the hot set is stable, the kernel may tune the intervals. */
+	for (int i = 2; i < 9; i++)
+		assert_int_equal(b->ops->tick(b, 1000 + i * USEC_PER_SEC, &next, &changed), 0);
+	assert_string_equal(get("kdamonds/0/contexts/0/monitoring_attrs/intervals/intervals_goal/access_bp"), "0");
+	assert_int_equal(b->ops->tick(b, 1000 + 9 * USEC_PER_SEC, &next, &changed), 0);
+	assert_string_equal(get("kdamonds/0/contexts/0/monitoring_attrs/intervals/intervals_goal/access_bp"), "400");
+	assert_string_equal(get("kdamonds/0/contexts/0/monitoring_attrs/intervals/intervals_goal/min_sample_us"), "5000");
+	assert_string_equal(get("kdamonds/1/contexts/0/monitoring_attrs/intervals/intervals_goal/access_bp"), "400");
 
 	/* A restart (kill -9): the same kdamonds are adopted, nothing starts again. */
 	snprintf(pid_a, sizeof(pid_a), "%s", get("kdamonds/0/pid"));
