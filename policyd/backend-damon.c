@@ -44,11 +44,13 @@
  */
 #define READOUT_USEC (5 * USEC_PER_SEC)
 /*
- * A group whose huge pages have not grown for this many ticks has a stable
- * hot set: then (and only then) the kernel may tune its monitoring
- * intervals, which at the start would only slow finding the hot set.
+ * A group whose huge pages have not grown for this many ticks since they
+ * last did has a stable hot set; one that has gained none yet gets longer,
+ * for DAMON to find its hot set first.  Then (and only then) the kernel may
+ * tune its monitoring intervals, which before would only slow that down.
  */
 #define STABLE_TICKS 10
+#define STABLE_TICKS_UNSEEN 30
 
 #define STATE_LEN 32
 
@@ -64,6 +66,7 @@ struct dslot {
 	uint64_t last_tried;	/* the scheme's nr_tried at the last tuning step */
 	uint64_t prev_huge;	/* anon_thp at the last tick */
 	unsigned idle_ticks;	/* ticks in a row without more huge pages */
+	bool gained;		/* it gained huge pages since it started */
 	bool intervals_tuned;	/* intervals_goal is on (the hot set is stable) */
 	uint64_t anon, anon_huge;
 	char state[STATE_LEN];	/* when not running: "stopped", "failed:-22", "idle:no_processes" */
@@ -352,6 +355,7 @@ static void ds_set_tuning(struct damon_state *st, struct dslot *d, const struct 
 	d->min_access = d->top;
 	d->last_huge = d->prev_huge = d->anon_huge;
 	d->idle_ticks = 0;
+	d->gained = false;
 	d->intervals_tuned = false;
 }
 
@@ -919,8 +923,9 @@ static void tick_slot(struct damon_state *st, struct hp_damon_claim *c, struct d
 	if (st->f.intervals_goal) {
 		bool stable;
 
+		d->gained |= progress;
 		d->idle_ticks = progress || targets_changed ? 0 : d->idle_ticks + 1;
-		stable = d->idle_ticks >= STABLE_TICKS;
+		stable = d->idle_ticks >= (d->gained ? STABLE_TICKS : STABLE_TICKS_UNSEEN);
 		if (stable != d->intervals_tuned) {
 			struct hp_damon_ctx_cfg cfg;
 
