@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
 
 void strv_free(char **v)
@@ -79,6 +80,238 @@ size_t strv_remove_under(char **v, const char *prefix)
 	if (v)
 		v[j] = NULL;
 	return removed;
+}
+
+static inline uint64_t rotl64(uint64_t x, unsigned b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+#define SIPROUND(v0, v1, v2, v3)                                                     \
+	do {                                                                         \
+		v0 += v1, v1 = rotl64(v1, 13), v1 ^= v0, v0 = rotl64(v0, 32);        \
+		v2 += v3, v3 = rotl64(v3, 16), v3 ^= v2;                             \
+		v0 += v3, v3 = rotl64(v3, 21), v3 ^= v0;                             \
+		v2 += v1, v1 = rotl64(v1, 17), v1 ^= v2, v2 = rotl64(v2, 32);        \
+	} while (0)
+
+static inline uint64_t load_le64(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+uint64_t siphash24(const void *data, size_t len, uint64_t k0, uint64_t k1)
+{
+	const unsigned char *p = data;
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+	uint64_t m;
+	size_t left = len;
+
+	assert(data || len == 0);
+	for (; left >= 8; p += 8, left -= 8) {
+		m = load_le64(p, 8);
+		v3 ^= m;
+		SIPROUND(v0, v1, v2, v3);
+		SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	m = load_le64(p, left) | (uint64_t)(len & 0xff) << 56;
+	v3 ^= m;
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	v0 ^= m;
+	v2 ^= 0xff;
+	for (int i = 0; i < 4; i++)
+		SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* Open addressing with linear probing; at most 3/4 full. */
+static void strmap_seed(struct strmap *m)
+{
+	uint64_t k[2];
+
+	if (m->k0 || m->k1)
+		return;
+	if (getrandom(k, sizeof(k), GRND_NONBLOCK) != (ssize_t)sizeof(k)) {
+		/* Early boot without entropy: still different per process. */
+		k[0] = now_usec() ^ ((uint64_t)getpid() << 32);
+		k[1] = (uint64_t)(uintptr_t)m ^ 0x9e3779b97f4a7c15ULL;
+	}
+	m->k0 = k[0];
+	m->k1 = k[1] | 1;	/* never both zero: "seeded" */
+}
+
+static uint64_t strmap_hash(const struct strmap *m, const char *key)
+{
+	return siphash24(key, strlen(key), m->k0, m->k1);
+}
+
+/* The slot of key, or of the free slot where it would go. */
+static size_t strmap_slot(const struct strmap *m, const char *key, uint64_t h)
+{
+	size_t mask = m->cap - 1, i = (size_t)h & mask;
+
+	while (m->e[i].key && (m->e[i].hash != h || strcmp(m->e[i].key, key)))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static int strmap_grow(struct strmap *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 16;
+	struct strmap_entry *e = calloc(cap, sizeof(*e)), *old = m->e;
+	size_t old_cap = m->cap;
+
+	if (!e)
+		return -ENOMEM;
+	m->e = e;
+	m->cap = cap;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].key)
+			m->e[strmap_slot(m, old[i].key, old[i].hash)] = old[i];
+	free(old);
+	return 0;
+}
+
+int strmap_put(struct strmap *m, const char *key, void *value)
+{
+	uint64_t h;
+	size_t i;
+	char *copy;
+
+	assert(m && key);
+	strmap_seed(m);
+	if ((m->n + 1) * 4 > m->cap * 3 && strmap_grow(m) < 0)
+		return -ENOMEM;
+	h = strmap_hash(m, key);
+	i = strmap_slot(m, key, h);
+	if (m->e[i].key) {
+		m->e[i].value = value;
+		return 0;
+	}
+	copy = strdup(key);
+	if (!copy)
+		return -ENOMEM;
+	m->e[i] = (struct strmap_entry){ .key = copy, .value = value, .hash = h };
+	m->n++;
+	return 1;
+}
+
+void *strmap_get(const struct strmap *m, const char *key, bool *found)
+{
+	size_t i;
+
+	assert(m && key);
+	if (found)
+		*found = false;
+	if (m->n == 0)
+		return NULL;
+	i = strmap_slot(m, key, strmap_hash(m, key));
+	if (!m->e[i].key)
+		return NULL;
+	if (found)
+		*found = true;
+	return m->e[i].value;
+}
+
+/* Empties slot i and moves later entries of its run back into the hole. */
+static void strmap_delete_slot(struct strmap *m, size_t i)
+{
+	size_t mask = m->cap - 1, j = i;
+
+	free(m->e[i].key);
+	m->e[i] = (struct strmap_entry){ 0 };
+	m->n--;
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & mask;
+		if (!m->e[j].key)
+			return;
+		home = (size_t)m->e[j].hash & mask;
+		/* Stays if its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		m->e[i] = m->e[j];
+		m->e[j] = (struct strmap_entry){ 0 };
+		i = j;
+	}
+}
+
+bool strmap_remove(struct strmap *m, const char *key, void **ret_value)
+{
+	size_t i;
+
+	assert(m && key);
+	if (m->n == 0)
+		return false;
+	i = strmap_slot(m, key, strmap_hash(m, key));
+	if (!m->e[i].key)
+		return false;
+	if (ret_value)
+		*ret_value = m->e[i].value;
+	strmap_delete_slot(m, i);
+	return true;
+}
+
+size_t strmap_remove_if(struct strmap *m, bool (*pred)(const char *key, void *value, void *userdata),
+			void *userdata, void (*done)(void *value))
+{
+	size_t removed = 0;
+
+	assert(m && pred);
+	/*
+	 * A deletion may move a later entry into slot i (or, wrapping, one
+	 * already seen): look at slot i again rather than step past it.
+	 */
+	for (size_t i = 0; i < m->cap;) {
+		void *value = m->e[i].value;
+
+		if (!m->e[i].key || !pred(m->e[i].key, value, userdata)) {
+			i++;
+			continue;
+		}
+		strmap_delete_slot(m, i);
+		if (done)
+			done(value);
+		removed++;
+	}
+	return removed;
+}
+
+void strmap_clear(struct strmap *m, void (*done)(void *value))
+{
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->e[i].key)
+			continue;
+		free(m->e[i].key);
+		if (done)
+			done(m->e[i].value);
+	}
+	free(m->e);
+	m->e = NULL;
+	m->n = m->cap = 0;
+}
+
+bool strmap_next(const struct strmap *m, size_t *i, const char **key, void **value)
+{
+	for (; *i < m->cap; (*i)++) {
+		if (!m->e[*i].key)
+			continue;
+		if (key)
+			*key = m->e[*i].key;
+		if (value)
+			*value = m->e[*i].value;
+		(*i)++;
+		return true;
+	}
+	return false;
 }
 
 static usec_t clock_usec(clockid_t clock)

@@ -2,6 +2,7 @@
 /* Small helpers shared by hugepaged and hugepagectl. */
 #pragma once
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,23 @@ typedef uint64_t usec_t;
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/*
+ * Ownership hand-offs: the value of p (or fd), leaving NULL (or -1)
+ * behind, so that a cleanup attribute on the old owner does nothing.
+ */
+#define TAKE_PTR(p)                                \
+	({                                         \
+		__typeof__(p) _taken_ = (p);       \
+		(p) = NULL;                        \
+		_taken_;                           \
+	})
+#define TAKE_FD(fd)                                \
+	({                                         \
+		int _taken_fd_ = (fd);             \
+		(fd) = -1;                         \
+		_taken_fd_;                        \
+	})
+
 static inline void freep(void *p)
 {
 	free(*(void **)p);
@@ -26,13 +44,13 @@ static inline void freep(void *p)
 static inline void fclosep(FILE **f)
 {
 	if (*f)
-		fclose(*f);
+		(void)fclose(*f);
 }
 
 static inline void closep(int *fd)
 {
 	if (*fd >= 0)
-		close(*fd);
+		(void)close(*fd);
 }
 
 void strv_free(char **v);
@@ -48,6 +66,56 @@ bool strv_contains(char *const *v, const char *s);
 bool path_startswith(const char *path, const char *prefix);
 /* Removes (frees) the entries equal to or below prefix; returns how many. */
 size_t strv_remove_under(char **v, const char *prefix);
+
+/*
+ * A hash map from strings (copied, owned by the map) to pointers (not
+ * owned), with a per-map random SipHash key so that names chosen by
+ * whoever creates cgroups cannot make it degenerate.  Zero-initialised
+ * is empty.  Lookups, inserts and removals are O(1) on average.
+ */
+struct strmap_entry {
+	char *key;		/* NULL: a free slot */
+	void *value;
+	uint64_t hash;
+};
+
+struct strmap {
+	struct strmap_entry *e;
+	size_t n;		/* entries in use */
+	size_t cap;		/* slots: 0 or a power of two */
+	uint64_t k0, k1;
+};
+
+/* Adds key (or replaces its value): 1 if added, 0 if replaced, -ENOMEM. */
+int strmap_put(struct strmap *m, const char *key, void *value);
+/* The value of key, or NULL; *found (if given) says whether it is there. */
+void *strmap_get(const struct strmap *m, const char *key, bool *found);
+static inline bool strmap_contains(const struct strmap *m, const char *key)
+{
+	bool found = false;
+
+	(void)strmap_get(m, key, &found);
+	return found;
+}
+/* Removes key; returns whether it was there, with its value in *ret_value. */
+bool strmap_remove(struct strmap *m, const char *key, void **ret_value);
+/*
+ * Removes every entry for which pred returns true, handing each removed
+ * value to done (if given).  Returns how many were removed.
+ */
+size_t strmap_remove_if(struct strmap *m, bool (*pred)(const char *key, void *value, void *userdata),
+			void *userdata, void (*done)(void *value));
+/* Removes every entry (values handed to done, if given) and frees the table. */
+void strmap_clear(struct strmap *m, void (*done)(void *value));
+static inline size_t strmap_size(const struct strmap *m)
+{
+	return m->n;
+}
+/* Iteration: for (size_t i = 0; strmap_next(m, &i, &key, &value);) ... */
+bool strmap_next(const struct strmap *m, size_t *i, const char **key, void **value);
+
+/* SipHash-2-4 of data under the 128-bit key (k0, k1). */
+uint64_t siphash24(const void *data, size_t len, uint64_t k0, uint64_t k1);
 
 /* CLOCK_MONOTONIC and CLOCK_REALTIME in microseconds. */
 usec_t now_usec(void);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Installs the Debian 12 packages the project needs, only those missing.
-# Usage: tools/deps.sh [kernel] [vm] [user] [sysvm] [bench]
+# Usage: tools/deps.sh [kernel] [vm] [user] [sysvm] [fuzz] [bench]
 #   (no argument: all but bench)
 set -euo pipefail
 
@@ -9,11 +9,14 @@ declare -A groups=(
 	[vm]="qemu-system-x86 busybox-static cpio gzip bash grep procps python3-minimal libpython3.11-stdlib libc6-dev"
 	[user]="meson ninja-build pkg-config gcc libc6-dev libcmocka-dev libsystemd-dev libinih-dev libcgroup-dev systemd groff-base"
 	[bench]="gnuplot-nox"
+	# libFuzzer, ASan and UBSan (tools/fuzz, the sanitizer runs of tests/run);
+	# llvm-14 for llvm-symbolizer, so that sanitizer reports name lines.
+	[fuzz]="clang-14 libclang-rt-14-dev llvm-14"
 	[sysvm]="debootstrap debian-archive-keyring e2fsprogs tar"
 )
 
 want=()
-for g in "${@:-kernel vm user sysvm}"; do
+for g in "${@:-kernel vm user sysvm fuzz}"; do
 	for name in $g; do
 		[[ -n "${groups[$name]:-}" ]] || { echo "deps.sh: unknown group '$name'" >&2; exit 2; }
 		want+=(${groups[$name]})

@@ -292,6 +292,114 @@ static void test_strv(void **state)
 	assert_null(v[2]);
 }
 
+static void test_siphash(void **state)
+{
+	unsigned char msg[15];
+
+	(void)state;
+	/* The reference vector of the SipHash paper (Aumasson, Bernstein 2012). */
+	for (size_t i = 0; i < sizeof(msg); i++)
+		msg[i] = (unsigned char)i;
+	assert_true(siphash24(msg, sizeof(msg), 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL) ==
+		    0xa129ca6149be45e5ULL);
+	/* Empty input, from the paper's table of 64 vectors (first entry). */
+	assert_true(siphash24("", 0, 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL) == 0x726fdb47dd0e0e31ULL);
+}
+
+static bool key_has_prefix(const char *key, void *value, void *userdata)
+{
+	(void)value;
+	return path_startswith(key, userdata);
+}
+
+static unsigned freed_values;
+static void count_free(void *value)
+{
+	(void)value;
+	freed_values++;
+}
+
+static void test_strmap(void **state)
+{
+	struct strmap m = { 0 };
+	char key[32];
+	const char *k;
+	void *v;
+	bool found;
+	size_t n = 0;
+
+	(void)state;
+	assert_null(strmap_get(&m, "a", &found));
+	assert_false(found);
+	assert_false(strmap_remove(&m, "a", NULL));
+	assert_int_equal(strmap_put(&m, "a", (void *)1), 1);
+	assert_int_equal(strmap_put(&m, "a", (void *)2), 0);
+	assert_int_equal(strmap_size(&m), 1);
+	assert_ptr_equal(strmap_get(&m, "a", &found), (void *)2);
+	assert_true(found);
+	/* A NULL value is still an entry. */
+	assert_int_equal(strmap_put(&m, "null", NULL), 1);
+	assert_true(strmap_contains(&m, "null"));
+
+	/* Many entries: growth, and removal keeps every other one reachable. */
+	for (unsigned i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "/s%u/c%u", i % 50, i);
+		assert_int_equal(strmap_put(&m, key, (void *)(uintptr_t)(i + 10)), 1);
+	}
+	assert_int_equal(strmap_size(&m), 5002);
+	for (unsigned i = 0; i < 5000; i += 3) {
+		snprintf(key, sizeof(key), "/s%u/c%u", i % 50, i);
+		assert_true(strmap_remove(&m, key, &v));
+		assert_ptr_equal(v, (void *)(uintptr_t)(i + 10));
+	}
+	for (unsigned i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "/s%u/c%u", i % 50, i);
+		v = strmap_get(&m, key, &found);
+		assert_int_equal(found, i % 3 != 0);
+		if (found)
+			assert_ptr_equal(v, (void *)(uintptr_t)(i + 10));
+	}
+	for (size_t i = 0; strmap_next(&m, &i, &k, &v);)
+		n++;
+	assert_int_equal(n, strmap_size(&m));
+
+	/* Everything under /s7, and not /s70.. */
+	freed_values = 0;
+	n = strmap_remove_if(&m, key_has_prefix, "/s7", count_free);
+	assert_int_equal(n, freed_values);
+	assert_true(n > 0);
+	for (unsigned i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "/s%u/c%u", i % 50, i);
+		assert_int_equal(strmap_contains(&m, key), i % 3 != 0 && i % 50 != 7);
+	}
+	assert_true(strmap_contains(&m, "a"));
+	freed_values = 0;
+	n = strmap_size(&m);
+	strmap_clear(&m, count_free);
+	assert_int_equal(freed_values, n);
+	assert_int_equal(strmap_size(&m), 0);
+	assert_false(strmap_contains(&m, "a"));
+	strmap_clear(&m, NULL);
+}
+
+static void test_take(void **state)
+{
+	_cleanup_(freep) char *owner = strdup("x");
+	_cleanup_(closep) int fd = dup(0);
+	char *taken;
+	int tfd;
+
+	(void)state;
+	taken = TAKE_PTR(owner);
+	assert_null(owner);
+	assert_string_equal(taken, "x");
+	free(taken);
+	tfd = TAKE_FD(fd);
+	assert_int_equal(fd, -1);
+	assert_true(tfd >= 0);
+	close(tfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +411,9 @@ int main(void)
 		cmocka_unit_test(test_parse_int_range),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_strv),
+		cmocka_unit_test(test_siphash),
+		cmocka_unit_test(test_strmap),
+		cmocka_unit_test(test_take),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
