@@ -65,17 +65,21 @@ static int read_cgroup_file(int root_fd, const char *path, const char *name, cha
 	return read_file_at(root_fd, rel, ret);
 }
 
-/* Finds "key value" at the start of a line of text. */
+/*
+ * Finds "key value" at the start of a line of text: the value is decimal
+ * digits running to the end of the line, as the kernel writes it.
+ */
 static int find_key_u64(const char *text, const char *key, uint64_t *ret)
 {
 	size_t klen = strlen(key);
 
 	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		unsigned long long v;
+		const char *end;
+		uint64_t v;
 
 		if (strncmp(l, key, klen) || l[klen] != ' ')
 			continue;
-		if (sscanf(l + klen + 1, "%llu", &v) != 1)
+		if (parse_u64_prefix(l + klen + 1, &v, &end) < 0 || (*end && *end != '\n'))
 			return -EINVAL;
 		*ret = v;
 		return 0;
@@ -83,30 +87,22 @@ static int find_key_u64(const char *text, const char *key, uint64_t *ret)
 	return -ENOENT;
 }
 
-int hp_cgroup_read_populated(int root_fd, const char *path, bool *ret)
+int hp_cgroup_events_parse(const char *text, bool *populated)
 {
-	_cleanup_(freep) char *text = NULL;
 	uint64_t v;
-	int r = read_cgroup_file(root_fd, path, "cgroup.events", &text);
+	int r = find_key_u64(text, "populated", &v);
 
-	if (r < 0)
-		return r;
-	r = find_key_u64(text, "populated", &v);
-	if (r < 0)
-		return r == -ENOENT ? -EINVAL : r;
-	*ret = v != 0;
+	if (r < 0 || v > 1)
+		return -EINVAL;
+	*populated = v == 1;
 	return 0;
 }
 
-int hp_cgroup_read_memory(int root_fd, const char *path, uint64_t *anon, uint64_t *anon_thp)
+int hp_memory_stat_parse(const char *text, uint64_t *anon, uint64_t *anon_thp)
 {
-	_cleanup_(freep) char *text = NULL;
 	uint64_t a, t = 0;
-	int r = read_cgroup_file(root_fd, path, "memory.stat", &text);
+	int r = find_key_u64(text, "anon", &a);
 
-	if (r < 0)
-		return r;
-	r = find_key_u64(text, "anon", &a);
 	if (r < 0)
 		return r == -ENOENT ? -EINVAL : r;
 	r = find_key_u64(text, "anon_thp", &t);
@@ -115,6 +111,26 @@ int hp_cgroup_read_memory(int root_fd, const char *path, uint64_t *anon, uint64_
 	*anon = a;
 	*anon_thp = t;
 	return 0;
+}
+
+int hp_cgroup_read_populated(int root_fd, const char *path, bool *ret)
+{
+	_cleanup_(freep) char *text = NULL;
+	int r = read_cgroup_file(root_fd, path, "cgroup.events", &text);
+
+	if (r < 0)
+		return r;
+	return hp_cgroup_events_parse(text, ret);
+}
+
+int hp_cgroup_read_memory(int root_fd, const char *path, uint64_t *anon, uint64_t *anon_thp)
+{
+	_cleanup_(freep) char *text = NULL;
+	int r = read_cgroup_file(root_fd, path, "memory.stat", &text);
+
+	if (r < 0)
+		return r;
+	return hp_memory_stat_parse(text, anon, anon_thp);
 }
 
 int hp_psi_read(int dir_fd, const char *name, uint64_t *some_total, unsigned *avg10_bp)

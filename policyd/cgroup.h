@@ -17,6 +17,14 @@
  */
 int hp_cgroup_find_root(char **ret);
 
+/*
+ * The texts of cgroup.events ("populated 0|1") and memory.stat ("anon N",
+ * "anon_thp N"), in the kernel's form only: "key value" lines, the value
+ * in decimal digits.  -EINVAL if the key is missing or malformed.
+ */
+int hp_cgroup_events_parse(const char *text, bool *populated);
+int hp_memory_stat_parse(const char *text, uint64_t *anon, uint64_t *anon_thp);
+
 /* "populated 1" in cgroup.events of root_fd/path. */
 int hp_cgroup_read_populated(int root_fd, const char *path, bool *ret);
 /* anon and anon_thp of memory.stat. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "pressure.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -115,18 +116,40 @@ int hp_pressure_trigger(const struct hp_limit *limit, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -EINVAL : n;
 }
 
+/* "NAME=W.FF " at *p, the kernel's "%lu.%02lu" of a share in percent. */
+static int psi_avg(const char **p, const char *name, unsigned *ret)
+{
+	size_t n = strlen(name);
+	uint64_t whole;
+	const char *s = *p;
+
+	if (strncmp(s, name, n) || s[n] != '=' || parse_u64_prefix(s + n + 1, &whole, &s) < 0 ||
+	    s[0] != '.' || !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[2]) || s[3] != ' ')
+		return -EINVAL;
+	if (whole > 100 || (whole == 100 && (s[1] != '0' || s[2] != '0')))
+		return -EINVAL;
+	*ret = (unsigned)whole * 100 + (unsigned)(s[1] - '0') * 10 + (unsigned)(s[2] - '0');
+	*p = s + 4;
+	return 0;
+}
+
 int hp_psi_parse(const char *text, uint64_t *some_total, unsigned *avg10_bp)
 {
-	const char *line = strstr(text, "some ");
-	unsigned long long total;
-	unsigned whole, frac;
+	const char *p = text;
+	unsigned avg10, ignored;
+	uint64_t total;
 
-	if (!line || (line != text && line[-1] != '\n'))
+	/* The "some" line, which starts the text or a line of it. */
+	while (p && strncmp(p, "some ", 5))
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+	if (!p)
 		return -EINVAL;
-	if (sscanf(line, "some avg10=%u.%u avg60=%*u.%*u avg300=%*u.%*u total=%llu", &whole, &frac,
-		   &total) != 3)
+	p += 5;
+	if (psi_avg(&p, "avg10", &avg10) < 0 || psi_avg(&p, "avg60", &ignored) < 0 ||
+	    psi_avg(&p, "avg300", &ignored) < 0 || strncmp(p, "total=", 6) ||
+	    parse_u64_prefix(p + 6, &total, &p) < 0 || (*p && *p != '\n'))
 		return -EINVAL;
 	*some_total = total;
-	*avg10_bp = whole * 100 + frac % 100;
+	*avg10_bp = avg10;
 	return 0;
 }

@@ -151,6 +151,18 @@ static char *unescape(const char *s, size_t len)
 /* Field types of one record kind, by key. */
 enum field_type { F_STR, F_INT, F_UINT, F_U64, F_BOOL, F_PAUSED, F_YN, F_LIST };
 
+/* A flag written as one of two words. */
+static int set_word(bool *p, const char *v, const char *yes, const char *no)
+{
+	if (!strcmp(v, yes))
+		*p = true;
+	else if (!strcmp(v, no))
+		*p = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 struct field {
 	const char *key;
 	enum field_type type;
@@ -181,6 +193,48 @@ static int set_list(void *p, const char *val, size_t vlen)
 	return 0;
 }
 
+/* Stores the text v (taken over) into the field p of the given type. */
+static int set_value(enum field_type type, void *p, char *v)
+{
+	_cleanup_(freep) char *text = v;
+	uint64_t u;
+	long l;
+	int r;
+
+	switch (type) {
+	case F_STR:
+		free(*(char **)p);
+		*(char **)p = TAKE_PTR(text);
+		return 0;
+	/* Out of range is malformed, not silently truncated or wrapped. */
+	case F_INT:
+		r = parse_int_range(text, INT_MIN, INT_MAX, &l);
+		if (r < 0)
+			return -EINVAL;
+		*(int *)p = (int)l;
+		return 0;
+	case F_UINT:
+		if (parse_u64(text, &u) < 0 || u > UINT_MAX)
+			return -EINVAL;
+		*(unsigned *)p = (unsigned)u;
+		return 0;
+	case F_U64:
+		if (parse_u64(text, &u) < 0)
+			return -EINVAL;
+		*(uint64_t *)p = u;
+		return 0;
+	case F_BOOL:
+		return set_word(p, text, "1", "0");
+	case F_PAUSED:
+		return set_word(p, text, "paused", "ok");
+	case F_YN:
+		return set_word(p, text, "Y", "N");
+	case F_LIST:	/* set_list() */
+		break;
+	}
+	return -EINVAL;
+}
+
 /*
  * raw: the value is taken as written.  reason= runs to the end of the line
  * and is written without escapes, so decoding it would alter a reason that
@@ -193,62 +247,16 @@ static int set_field(const struct field *fields, size_t n, void *rec, const char
 		const struct field *fd = &fields[i];
 		void *p = (char *)rec + fd->offset;
 		_cleanup_(freep) char *v = NULL;
-		char *end;
-		long l;
-		unsigned long long u;
 
 		if (strlen(fd->key) != klen || strncmp(fd->key, key, klen))
 			continue;
 		if (fd->type == F_LIST)
 			return set_list(p, val, vlen);
-		v = raw ? strndup(val, vlen) : unescape(val, vlen);
+		/* Numbers and flags are written as digits and words: never decoded. */
+		v = raw || fd->type != F_STR ? strndup(val, vlen) : unescape(val, vlen);
 		if (!v)
 			return -ENOMEM;
-		errno = 0;
-		end = v;	/* every type sets it; "nothing parsed" otherwise */
-		switch (fd->type) {
-		case F_STR:
-			free(*(char **)p);
-			*(char **)p = v;
-			v = NULL;
-			return 0;
-		/* Out of range is malformed, not silently truncated or wrapped. */
-		case F_INT:
-			l = strtol(v, &end, 10);
-			if (l < INT_MIN || l > INT_MAX)
-				return -EINVAL;
-			*(int *)p = (int)l;
-			break;
-		case F_UINT:
-			u = strtoull(v, &end, 10);
-			if (v[0] == '-' || u > UINT_MAX)
-				return -EINVAL;
-			*(unsigned *)p = (unsigned)u;
-			break;
-		case F_U64:
-			u = strtoull(v, &end, 10);
-			if (v[0] == '-')
-				return -EINVAL;
-			*(uint64_t *)p = u;
-			break;
-		case F_BOOL:
-			*(bool *)p = !strcmp(v, "1");
-			end = v + strlen(v);
-			break;
-		case F_PAUSED:
-			*(bool *)p = !strcmp(v, "paused");
-			end = v + strlen(v);
-			break;
-		case F_YN:
-			*(bool *)p = !strcmp(v, "Y");
-			end = v + strlen(v);
-			break;
-		case F_LIST:	/* handled above */
-			break;
-		}
-		if (end == v || *end || errno)
-			return -EINVAL;
-		return 0;
+		return set_value(fd->type, p, TAKE_PTR(v));
 	}
 	return 0;	/* unknown keys are allowed */
 }

@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "util.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <math.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
@@ -350,100 +348,164 @@ int parse_bool(const char *s, bool *ret)
 	return -EINVAL;
 }
 
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int parse_u64_prefix(const char *s, uint64_t *ret, const char **end)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	assert(s && ret);
+	if (!is_digit(*p))
+		return -EINVAL;
+	for (; is_digit(*p); p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	*ret = v;
+	if (end)
+		*end = p;
+	return 0;
+}
+
+int parse_u64(const char *s, uint64_t *ret)
+{
+	const char *end;
+	uint64_t v;
+	int r = parse_u64_prefix(s, &v, &end);
+
+	if (r < 0)
+		return r;
+	if (*end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
 int parse_int_range(const char *s, long min, long max, long *ret)
 {
-	char *end;
+	bool neg = *s == '-';
+	uint64_t u;
 	long v;
+	int r = parse_u64(s + neg, &u);
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end == s || *end || errno == ERANGE)
-		return -EINVAL;
+	if (r < 0)
+		return r;
+	if (neg ? u > (uint64_t)LONG_MAX + 1 : u > (uint64_t)LONG_MAX)
+		return -ERANGE;
+	v = neg ? (long)(0 - u) : (long)u;
 	if (v < min || v > max)
 		return -ERANGE;
 	*ret = v;
 	return 0;
 }
 
-/* Splits "12.5MiB" into a non-negative number and its unit suffix. */
-static int split_number(const char *s, double *num, const char **unit)
-{
-	char *end;
-	double v;
+/*
+ * "D+" or "D+.D+" at the start of s: the whole part, and the fraction as
+ * frac / 10^frac_digits (digits after the 18th are read and dropped).
+ * *unit is what follows.
+ */
+struct decimal {
+	uint64_t whole, frac, frac_scale;
+};
 
-	while (isspace((unsigned char)*s))
-		s++;
-	if (!isdigit((unsigned char)*s) && *s != '.')
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno == ERANGE || !isfinite(v) || v < 0)
-		return -EINVAL;
-	while (isspace((unsigned char)*end))
-		end++;
-	*num = v;
-	*unit = end;
+static int parse_decimal(const char *s, struct decimal *ret, const char **unit)
+{
+	struct decimal d = { .frac_scale = 1 };
+	const char *p;
+	int r = parse_u64_prefix(s, &d.whole, &p);
+
+	if (r < 0)
+		return r;
+	if (*p == '.') {
+		p++;
+		if (!is_digit(*p))
+			return -EINVAL;
+		for (; is_digit(*p); p++) {
+			if (d.frac_scale >= 1000000000000000000ULL)
+				continue;
+			d.frac = d.frac * 10 + (uint64_t)(*p - '0');
+			d.frac_scale *= 10;
+		}
+	}
+	*ret = d;
+	*unit = p;
+	return 0;
+}
+
+/* d * factor, rounded half up; -ERANGE above max. */
+static int decimal_scale(const struct decimal *d, uint64_t factor, uint64_t max, uint64_t *ret)
+{
+	unsigned __int128 v = (unsigned __int128)d->whole * factor;
+
+	v += ((unsigned __int128)d->frac * factor * 2 + d->frac_scale) / (2 * (unsigned __int128)d->frac_scale);
+	if (v > max)
+		return -ERANGE;
+	*ret = (uint64_t)v;
 	return 0;
 }
 
 struct unit {
 	const char *suffix;
-	double factor;
+	uint64_t factor;
 };
 
-/* A number with one of the units' suffixes, scaled, below limit. */
-static int parse_scaled(const char *s, const struct unit *units, size_t n, double limit, uint64_t *ret)
+/* A decimal with one of the units' suffixes, scaled, at most max. */
+static int parse_scaled(const char *s, const struct unit *units, size_t n, uint64_t max, uint64_t *ret)
 {
+	struct decimal d;
 	const char *unit;
-	double v, x;
+	int r = parse_decimal(s, &d, &unit);
 
-	if (split_number(s, &v, &unit) < 0)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(unit, units[i].suffix))
-			continue;
-		x = v * units[i].factor + 0.5;
-		if (x >= limit)
-			return -ERANGE;
-		*ret = (uint64_t)x;
-		return 0;
-	}
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(unit, units[i].suffix))
+			return decimal_scale(&d, units[i].factor, max, ret);
 	return -EINVAL;
 }
 
 int parse_size(const char *s, uint64_t *ret)
 {
 	static const struct unit units[] = {
-		{ "", 1 },	    { "B", 1 },		{ "K", 0x1p10 },  { "KiB", 0x1p10 },
-		{ "M", 0x1p20 },    { "MiB", 0x1p20 },	{ "G", 0x1p30 },  { "GiB", 0x1p30 },
-		{ "T", 0x1p40 },    { "TiB", 0x1p40 },
+		{ "", 1 },	      { "B", 1 },		{ "K", 1ULL << 10 },  { "KiB", 1ULL << 10 },
+		{ "M", 1ULL << 20 },  { "MiB", 1ULL << 20 },	{ "G", 1ULL << 30 },  { "GiB", 1ULL << 30 },
+		{ "T", 1ULL << 40 },  { "TiB", 1ULL << 40 },
 	};
 
-	return parse_scaled(s, units, ELEMENTSOF(units), 0x1p64, ret);
+	return parse_scaled(s, units, ELEMENTSOF(units), UINT64_MAX, ret);
 }
 
 int parse_percent_bp(const char *s, unsigned *ret)
 {
-	const char *unit;
-	double v;
+	static const struct unit percent[] = { { "%", 100 } };
+	uint64_t v;
+	int r = parse_scaled(s, percent, 1, UINT64_MAX, &v);
 
-	if (split_number(s, &v, &unit) < 0 || strcmp(unit, "%"))
-		return -EINVAL;
-	if (v > 100.0)
+	if (r < 0)
+		return r;
+	if (v > 10000)
 		return -ERANGE;
-	*ret = (unsigned)lround(v * 100.0);
+	*ret = (unsigned)v;
 	return 0;
 }
 
 int parse_duration(const char *s, usec_t *ret)
 {
 	static const struct unit units[] = {
-		{ "", 1e6 },	 { "s", 1e6 },	{ "sec", 1e6 },	 { "ms", 1e3 },
-		{ "msec", 1e3 }, { "us", 1 },	{ "min", 60e6 }, { "m", 60e6 },
-		{ "h", 3600e6 },
+		{ "", USEC_PER_SEC },	{ "s", USEC_PER_SEC },	      { "sec", USEC_PER_SEC },
+		{ "ms", USEC_PER_MSEC }, { "msec", USEC_PER_MSEC },   { "us", 1 },
+		{ "min", 60 * USEC_PER_SEC }, { "m", 60 * USEC_PER_SEC }, { "h", 3600 * USEC_PER_SEC },
 	};
 
-	return parse_scaled(s, units, ELEMENTSOF(units), 1e15 + 1, ret);
+	/* About 31 years: beyond any interval a setting can mean. */
+	return parse_scaled(s, units, ELEMENTSOF(units), 1000000000000000ULL, ret);
 }
 
 int read_file_at(int dirfd, const char *name, char **ret)

@@ -127,6 +127,13 @@ usec_t now_realtime_usec(void);
  */
 int parse_bool(const char *s, bool *ret);
 int parse_int_range(const char *s, long min, long max, long *ret);
+/* "42": decimal digits only (the status files' numbers). */
+int parse_u64(const char *s, uint64_t *ret);
+/*
+ * Decimal digits at the start of s, up to the first non-digit (*end);
+ * -EINVAL if there is no digit, -ERANGE beyond 2^64 - 1.
+ */
+int parse_u64_prefix(const char *s, uint64_t *ret, const char **end);
 /* "64M", "1G", "4096", "2MiB": bytes. */
 int parse_size(const char *s, uint64_t *ret);
 /* "20%", "12.5%", "0.5%": basis points (1% = 100); 0..100%. */

@@ -45,7 +45,7 @@ static const char *arg_status_file = "/run/hugepaged/status";
 static const char *arg_procfs = "/proc/damon_hugepage";
 static const char *arg_cgroup_root = "/sys/fs/cgroup";
 static bool arg_json;
-static double arg_timeout = 30;
+static usec_t arg_timeout = 30 * USEC_PER_SEC;
 static const char *arg_verb = "status";
 static const char *arg_cgroup;
 
@@ -84,7 +84,6 @@ static int parse_argv(int argc, char *argv[])
 		{ "timeout", required_argument, NULL, ARG_TIMEOUT },
 		{},
 	};
-	char *end;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
@@ -105,9 +104,10 @@ static int parse_argv(int argc, char *argv[])
 			arg_json = true;
 			break;
 		case ARG_TIMEOUT:
-			arg_timeout = strtod(optarg, &end);
-			if (end == optarg || *end || !(arg_timeout > 0 && arg_timeout <= 3600)) {
-				log_error("--timeout=%s: expected seconds, more than 0 and at most 3600", optarg);
+			if (parse_duration(optarg, &arg_timeout) < 0 || arg_timeout == 0 ||
+			    arg_timeout > 3600 * USEC_PER_SEC) {
+				log_error("--timeout=%s: expected seconds (or a duration such as 500ms), "
+					  "more than 0 and at most 3600", optarg);
 				return -EINVAL;
 			}
 			break;
@@ -402,7 +402,7 @@ static int verb_explain(void)
 static int verb_reload(void)
 {
 	_cleanup_(hp_status_done) struct hp_status before = { 0 };
-	usec_t deadline = now_usec() + (usec_t)(arg_timeout * USEC_PER_SEC);
+	usec_t deadline = now_usec() + arg_timeout;
 	int r;
 
 	r = load_status(&before, NULL);
@@ -430,7 +430,8 @@ static int verb_reload(void)
 		printf("\n");
 		return finish_output(0, EXIT_SUCCESS);
 	}
-	log_error("hugepaged (pid %d) did not confirm the reload within %.0f s", before.pid, arg_timeout);
+	log_error("hugepaged (pid %d) did not confirm the reload within %.1f s", before.pid,
+		  (double)arg_timeout / USEC_PER_SEC);
 	return EXIT_FAILURE;
 }
 

@@ -105,6 +105,56 @@ static void test_memory_errors(void **state)
 	assert_true(thp == 43);
 }
 
+static void memory_text_bad(const char *text)
+{
+	uint64_t anon = 42, thp = 43;
+
+	print_message("hp_memory_stat_parse(\"%s\") must fail\n", text);
+	assert_int_equal(hp_memory_stat_parse(text, &anon, &thp), -EINVAL);
+	assert_true(anon == 42 && thp == 43);
+}
+
+static void events_text_bad(const char *text)
+{
+	bool p = true;
+
+	print_message("hp_cgroup_events_parse(\"%s\") must fail\n", text);
+	assert_int_equal(hp_cgroup_events_parse(text, &p), -EINVAL);
+	assert_true(p);
+}
+
+/* The kernel's forms only: "key %llu" per line. */
+static void test_text_strict(void **state)
+{
+	uint64_t anon = 0, thp = 0;
+	bool p = false;
+
+	(void)state;
+	assert_int_equal(hp_memory_stat_parse("anon 5\nfile 7\nanon_thp 2\n", &anon, &thp), 0);
+	assert_true(anon == 5 && thp == 2);
+	assert_int_equal(hp_memory_stat_parse("file 1\nanon 18446744073709551615", &anon, &thp), 0);
+	assert_true(anon == UINT64_MAX && thp == 0);
+	memory_text_bad("anon -1\n");
+	memory_text_bad("anon +5\n");
+	memory_text_bad("anon  5\n");
+	memory_text_bad("anon 5x\n");
+	memory_text_bad("anon 5 \n");
+	memory_text_bad("anon 0x5\n");
+	memory_text_bad("anon 18446744073709551616\n");
+	memory_text_bad("anon 5\nanon_thp -1\n");
+	memory_text_bad("anonymous 5\n");
+
+	assert_int_equal(hp_cgroup_events_parse("populated 1\nfrozen 0\n", &p), 0);
+	assert_true(p);
+	assert_int_equal(hp_cgroup_events_parse("frozen 0\npopulated 0", &p), 0);
+	assert_false(p);
+	events_text_bad("populated -1\n");
+	events_text_bad("populated 2\n");
+	events_text_bad("populated  1\n");
+	events_text_bad("populated +1\n");
+	events_text_bad("frozen 1\n");
+}
+
 static void test_psi(void **state)
 {
 	int root = *(int *)*state;
@@ -295,6 +345,7 @@ static void test_thp_disabled(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_strict),
 		cmocka_unit_test_setup_teardown(test_populated, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_populated_errors, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_memory, setup_root, teardown_root),

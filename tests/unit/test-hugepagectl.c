@@ -423,6 +423,17 @@ static void test_status_parse_strict(void **state)
 		"group path=/a rank=-1 reason=\n",		/* negative unsigned */
 		"group path=/a anon_bytes=-1 reason=\n",
 		"group path=/a rank=1x reason=\n",
+		/* Numbers are digits as written, not decoded first. */
+		"group path=/a anon_bytes=\\x20-1 reason=\n",
+		"group path=/a anon_bytes=\\x2d1 reason=\n",
+		"group path=/a rank=\\x201 reason=\n",
+		"group path=/a rank=+1 reason=\n",
+		"group path=/a priority=+1 reason=\n",
+		"group path=/a fed_since_us=0x10 reason=\n",
+		"group path=/a populated=2 reason=\n",
+		"group path=/a populated= reason=\n",
+		"config reloads=1 units=yes reason=\n",
+		"policy name=a priority=1.5\n",
 	};
 	struct hp_status s = { 0 };
 

@@ -42,8 +42,6 @@ static void test_parse_size_good(void **state)
 	size_ok("3GiB", 3ULL << 30);
 	size_ok("2T", 2ULL << 40);
 	size_ok("0.5G", 512ULL << 20);
-	size_ok(" 64M", 64ULL << 20);
-	size_ok("64 M", 64ULL << 20);
 	/* The largest whole number of TiB that fits. */
 	size_ok("16777215T", 16777215ULL << 40);
 }
@@ -70,6 +68,33 @@ static void test_parse_size_bad(void **state)
 	size_bad("16777216T", -ERANGE);
 	size_bad("18446744073709551616", -ERANGE);
 	size_bad("99999999999999999999999G", -ERANGE);
+	/* Forms hugepaged.conf(5) does not describe. */
+	size_bad(" 64M", -EINVAL);
+	size_bad("64 M", -EINVAL);
+	size_bad("+64M", -EINVAL);
+	size_bad("0x40M", -EINVAL);
+	size_bad("0x1p4", -EINVAL);
+	size_bad("1e3", -EINVAL);
+	size_bad(".5G", -EINVAL);
+	size_bad("5.G", -EINVAL);
+	size_bad("5.", -EINVAL);
+	size_bad("1..5G", -EINVAL);
+	size_bad("infinity", -EINVAL);
+	size_bad("\t64M", -EINVAL);
+}
+
+static void test_parse_size_exact(void **state)
+{
+	(void)state;
+	/* Integer arithmetic: exact at the top of the range, rounded halves up. */
+	size_ok("18446744073709551615", UINT64_MAX);
+	size_ok("18446744073709551615B", UINT64_MAX);
+	size_bad("18446744073709551616B", -ERANGE);
+	size_ok("15.999999999999999999T", 16ULL << 40);
+	size_ok("0.0000000000000000001K", 0);
+	size_ok("1.0009765625K", 1025);
+	size_ok("1.00048828125K", 1025);	/* 1024.5 rounds up */
+	size_ok("0007M", 7ULL << 20);
 }
 
 static void pct_ok(const char *s, unsigned want)
@@ -113,6 +138,17 @@ static void test_parse_percent(void **state)
 	pct_bad("100.01%", -ERANGE);
 	pct_bad("101%", -ERANGE);
 	pct_bad("1000000%", -ERANGE);
+	pct_bad("+5%", -EINVAL);
+	pct_bad("0x32%", -EINVAL);
+	pct_bad(".5%", -EINVAL);
+	pct_bad("5.%", -EINVAL);
+	pct_bad("5 %", -EINVAL);
+	pct_bad(" 5%", -EINVAL);
+	pct_bad("1e1%", -EINVAL);
+	pct_bad("nan%", -EINVAL);
+	pct_bad("99999999999999999999999%", -ERANGE);
+	pct_ok("12.345%", 1235);		/* two decimals count, rounded */
+	pct_ok("99.999%", 10000);
 }
 
 static void dur_ok(const char *s, usec_t want)
@@ -148,7 +184,6 @@ static void test_parse_duration(void **state)
 	dur_ok("2m", 120 * USEC_PER_SEC);
 	dur_ok("1h", 3600 * USEC_PER_SEC);
 	dur_ok("0.5s", 500 * USEC_PER_MSEC);
-	dur_ok("10 s", 10 * USEC_PER_SEC);
 
 	dur_bad("", -EINVAL);
 	dur_bad("s", -EINVAL);
@@ -160,8 +195,21 @@ static void test_parse_duration(void **state)
 	dur_bad("1d", -EINVAL);
 	dur_bad("soon", -EINVAL);
 	/* More than 1e15 us (~31 years). */
-	dur_bad("1e20", -ERANGE);
 	dur_bad("300000h", -ERANGE);
+	dur_bad("1000000000000000001us", -ERANGE);
+	dur_ok("1000000000000000us", 1000000000000000ULL);
+	/* Forms hugepaged.conf(5) does not describe. */
+	dur_bad("1e20", -EINVAL);
+	dur_bad("+5", -EINVAL);
+	dur_bad("0x10s", -EINVAL);
+	dur_bad("0x1p4", -EINVAL);
+	dur_bad(".5", -EINVAL);
+	dur_bad("5.", -EINVAL);
+	dur_bad("5 s", -EINVAL);
+	dur_bad(" 5s", -EINVAL);
+	dur_bad("5s ", -EINVAL);
+	dur_bad("inf", -EINVAL);
+	dur_bad("5S", -EINVAL);
 }
 
 static void bool_ok(const char *s, bool want)
@@ -259,6 +307,48 @@ static void test_parse_int_range(void **state)
 	/* Beyond long: any error will do, but an error it must be. */
 	int_bad("99999999999999999999999", 0, 100, 0);
 	int_bad("-99999999999999999999999", -100, 100, 0);
+	/* Forms hugepaged.conf(5) does not describe. */
+	int_bad("+5", 0, 100, -EINVAL);
+	int_bad(" 5", 0, 100, -EINVAL);
+	int_bad("5 ", 0, 100, -EINVAL);
+	int_bad("0x10", 0, 100, -EINVAL);
+	int_bad("--5", -10, 10, -EINVAL);
+	int_bad("- 5", -10, 10, -EINVAL);
+	int_ok("-0", -10, 10, 0);
+	int_ok("007", 0, 10, 7);
+}
+
+static void u64_ok(const char *s, uint64_t want)
+{
+	uint64_t v = SENTINEL_U64;
+
+	print_message("parse_u64(\"%s\")\n", s);
+	assert_int_equal(parse_u64(s, &v), 0);
+	assert_true(v == want);
+}
+
+static void u64_bad(const char *s, int want)
+{
+	uint64_t v = SENTINEL_U64;
+
+	print_message("parse_u64(\"%s\") must fail\n", s);
+	assert_int_equal(parse_u64(s, &v), want);
+	assert_true(v == SENTINEL_U64);
+}
+
+static void test_parse_u64(void **state)
+{
+	(void)state;
+	u64_ok("0", 0);
+	u64_ok("18446744073709551615", UINT64_MAX);
+	u64_bad("18446744073709551616", -ERANGE);
+	u64_bad("", -EINVAL);
+	u64_bad("-1", -EINVAL);
+	u64_bad(" -1", -EINVAL);
+	u64_bad(" 1", -EINVAL);
+	u64_bad("+1", -EINVAL);
+	u64_bad("1 ", -EINVAL);
+	u64_bad("0x1", -EINVAL);
 }
 
 static void test_format(void **state)
@@ -405,6 +495,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_size_good),
 		cmocka_unit_test(test_parse_size_bad),
+		cmocka_unit_test(test_parse_size_exact),
+		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_parse_percent),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_parse_bool),
