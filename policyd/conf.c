@@ -56,6 +56,7 @@ struct parse_state {
 	bool in_watch;		/* inside it (or inside a misplaced [Match]) */
 	bool section_seen;
 	unsigned set;		/* bit i: keys[i] was given a good value */
+	size_t list_len[8];	/* lengths of the lists of keys[i] (SIZE_MAX: unknown) */
 };
 
 typedef int (*key_parser_t)(const char *value, void *field, const struct conf_key *k);
@@ -68,6 +69,8 @@ struct conf_key {
 	size_t size;		/* of the field, to copy it (unit section overlays) */
 	long min, max;		/* integer range, or duration/size range */
 	const char *what;	/* how a good value looks, for the message */
+	/* List keys (parse is NULL): a char ** of words that each pass this. */
+	bool (*word_ok)(const char *word);
 };
 
 static int parse_uint_key(const char *value, void *field, const struct conf_key *k)
@@ -173,13 +176,14 @@ static int parse_tuning_key(const char *value, void *field, const struct conf_ke
 
 /*
  * A whitespace-separated list of words that each pass ok(); appended to
- * the list, or none of them if one fails.  An empty value resets the list
- * (as in systemd).
+ * the list of *len entries, or none of them if one fails.  An empty value
+ * resets the list (as in systemd).
  */
-static int parse_word_list(const char *value, char ***list, bool (*ok)(const char *word))
+static int parse_word_list(const char *value, char ***list, size_t *len, bool (*ok)(const char *word))
 {
 	_cleanup_(strv_freep) char **words = NULL;
 	_cleanup_(freep) char *copy = strdup(value);
+	size_t n = 0;
 	char *save = NULL;
 	int r;
 
@@ -188,17 +192,18 @@ static int parse_word_list(const char *value, char ***list, bool (*ok)(const cha
 	if (!*value) {
 		strv_free(*list);
 		*list = NULL;
+		*len = 0;
 		return 0;
 	}
 	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
 		if (!ok(w))
 			return -EINVAL;
-		r = strv_push(&words, w);
+		r = strv_push_len(&words, &n, w);
 		if (r < 0)
 			return r;
 	}
-	for (size_t i = 0; words && words[i]; i++) {
-		r = strv_push(list, words[i]);
+	for (size_t i = 0; i < n; i++) {
+		r = strv_push_len(list, len, words[i]);
 		if (r < 0)
 			return r;
 	}
@@ -225,29 +230,12 @@ static bool is_slice_name(const char *w)
 	return is_unit_name(w) && len >= 6 && !strcmp(w + len - 6, ".slice");
 }
 
-static int parse_path_globs_key(const char *value, void *field, const struct conf_key *k)
-{
-	(void)k;
-	return parse_word_list(value, field, is_path_glob);
-}
-
-static int parse_units_key(const char *value, void *field, const struct conf_key *k)
-{
-	(void)k;
-	return parse_word_list(value, field, is_unit_name);
-}
-
-static int parse_slices_key(const char *value, void *field, const struct conf_key *k)
-{
-	(void)k;
-	return parse_word_list(value, field, is_slice_name);
-}
-
 #define LIMIT_MAX_MS (3600L * 1000)
 
 #define FIELD_SIZE(type, field) sizeof(((type *)0)->field)
-#define CONFIG_KEY(sec, name, fn, field, lo, hi, desc) \
-	{ sec, name, fn, offsetof(struct hp_config, field), FIELD_SIZE(struct hp_config, field), lo, hi, desc }
+#define CONFIG_KEY(sec, name, fn, field, lo, hi, desc)                                            \
+	{ .section = sec, .key = name, .parse = fn, .offset = offsetof(struct hp_config, field),    \
+	  .size = FIELD_SIZE(struct hp_config, field), .min = lo, .max = hi, .what = desc }
 #define TUNING_KEYS(KEY, sec, prefix)                                                                  \
 	KEY(sec, "Tuning", parse_tuning_key, prefix.mode, 0, 0, "\"threshold\" or \"goal\""),          \
 	KEY(sec, "GoalShare", parse_bp_key, prefix.goal_bp, 1, 10000, "a percentage, 0.01%..100%"),   \
@@ -284,8 +272,12 @@ static const struct conf_key config_keys[] = {
 	TUNING_KEYS(CONFIG_KEY, "Tuning", tuning),
 };
 
-#define POLICY_KEY(sec, name, fn, field, lo, hi, desc) \
-	{ sec, name, fn, offsetof(struct hp_policy, field), FIELD_SIZE(struct hp_policy, field), lo, hi, desc }
+#define POLICY_KEY(sec, name, fn, field, lo, hi, desc)                                            \
+	{ .section = sec, .key = name, .parse = fn, .offset = offsetof(struct hp_policy, field),    \
+	  .size = FIELD_SIZE(struct hp_policy, field), .min = lo, .max = hi, .what = desc }
+#define LIST_KEY(sec, name, ok, field, desc)                                                      \
+	{ .section = sec, .key = name, .offset = offsetof(struct hp_policy, field),                 \
+	  .size = FIELD_SIZE(struct hp_policy, field), .what = desc, .word_ok = ok }
 #define POLICY_KEYS(sec)                                                                              \
 	POLICY_KEY(sec, "Priority", parse_int_key, priority, -1000, 1000, "an integer, -1000..1000"),  \
 	POLICY_KEY(sec, "MinSize", parse_size_key, min_size, 0, 0, "a size such as 64M"),              \
@@ -296,10 +288,9 @@ static const struct conf_key config_keys[] = {
 	TUNING_KEYS(POLICY_KEY, sec, tuning)
 
 static const struct conf_key policy_file_keys[] = {
-	POLICY_KEY("Match", "CgroupPath", parse_path_globs_key, cgroup_globs, 0, 0,
-		   "absolute cgroup path globs"),
-	POLICY_KEY("Match", "Slice", parse_slices_key, slices, 0, 0, "slice names ending in .slice"),
-	POLICY_KEY("Match", "Unit", parse_units_key, units, 0, 0, "unit names without '/'"),
+	LIST_KEY("Match", "CgroupPath", is_path_glob, cgroup_globs, "absolute cgroup path globs"),
+	LIST_KEY("Match", "Slice", is_slice_name, slices, "slice names ending in .slice"),
+	LIST_KEY("Match", "Unit", is_unit_name, units, "unit names without '/'"),
 	POLICY_KEYS("Policy"),
 };
 
@@ -372,7 +363,16 @@ static int handle_entry(void *user, const char *section, const char *name, const
 		section_known = true;
 		if (strcmp(name, k->key))
 			continue;
-		r = k->parse(value, (char *)st->target + k->offset, k);
+		if (k->word_ok) {
+			char ***list = (char ***)((char *)st->target + k->offset);
+
+			assert(i < ELEMENTSOF(st->list_len));
+			if (st->list_len[i] == SIZE_MAX)
+				st->list_len[i] = strv_len(*list);
+			r = parse_word_list(value, list, &st->list_len[i], k->word_ok);
+		} else {
+			r = k->parse(value, (char *)st->target + k->offset, k);
+		}
 		if (r == -ENOMEM)
 			return 0;
 		if (r == 0 && i < sizeof(st->set) * 8)
@@ -415,6 +415,8 @@ static int parse_ini_state(const char *path, const struct conf_key *keys, size_t
 
 	if (!f)
 		return -errno;
+	for (size_t i = 0; i < ELEMENTSOF(st.list_len); i++)
+		st.list_len[i] = SIZE_MAX;
 	r = ini_parse_stream(read_line, &st, handle_entry, &st);
 	if (r > 0 && st.errors == 0) {
 		/* inih stops reporting after the first malformed line. */
@@ -448,6 +450,7 @@ static int list_conf_files(const char *dir, char ***ret)
 	_cleanup_(strv_freep) char **names = NULL;
 	DIR *d = opendir(dir);
 	struct dirent *de;
+	size_t n = 0;
 
 	if (!d) {
 		if (errno == ENOENT || errno == ENOTDIR)
@@ -459,16 +462,15 @@ static int list_conf_files(const char *dir, char ***ret)
 
 		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".conf"))
 			continue;
-		if (strv_push(&names, de->d_name) < 0) {
+		if (strv_push_len(&names, &n, de->d_name) < 0) {
 			closedir(d);
 			return -ENOMEM;
 		}
 	}
 	closedir(d);
 	if (names)
-		qsort(names, strv_len(names), sizeof(char *), strcmp_ptr);
-	*ret = names;
-	names = NULL;
+		qsort(names, n, sizeof(char *), strcmp_ptr);
+	*ret = TAKE_PTR(names);
 	return 0;
 }
 
@@ -632,56 +634,81 @@ static int check_file_owner(const char *path)
 	return 0;
 }
 
+/* A policy file found in a directory: its name and the directory's index. */
+struct found_file {
+	char *name;
+	char *path;
+	size_t dir;
+};
+
+static int found_file_cmp(const void *a, const void *b)
+{
+	const struct found_file *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->dir > y->dir) - (x->dir < y->dir);
+}
+
+static void found_files_free(struct found_file *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].path);
+	}
+	free(v);
+}
+
 int hp_policies_load(char *const *dirs, bool check_owner, struct hp_policy_set *ret)
 {
 	_cleanup_(strv_freep) char **names = NULL, **paths = NULL;
 	struct hp_policy_set set = { 0 };
-	int skipped = 0, r;
+	struct found_file *found = NULL;
+	size_t n_found = 0, cap = 0, n_names = 0, n_paths = 0, n_failed = 0, set_cap = 0;
+	int skipped = 0, r = 0;
 
-	/* Later directories win: record the last path seen for each name. */
-	for (size_t d = 0; dirs && dirs[d]; d++) {
+	/* Every *.conf of every directory, then sorted by name and directory. */
+	for (size_t d = 0; dirs && dirs[d] && r == 0; d++) {
 		_cleanup_(strv_freep) char **files = NULL;
 
 		r = list_conf_files(dirs[d], &files);
-		if (r < 0)
-			return r;
-		for (size_t i = 0; files && files[i]; i++) {
-			_cleanup_(freep) char *p = NULL;
-			size_t j, n = strv_len(names);
+		for (size_t i = 0; r == 0 && files && files[i]; i++) {
+			char *path, *name;
 
-			if (asprintf(&p, "%s/%s", dirs[d], files[i]) < 0)
-				return -ENOMEM;
-			for (j = 0; j < n; j++)
-				if (!strcmp(names[j], files[i]))
+			if (n_found == cap) {
+				struct found_file *nv = realloc(found, (cap ? cap * 2 : 16) * sizeof(*nv));
+
+				if (!nv) {
+					r = -ENOMEM;
 					break;
-			if (j == n) {
-				if (strv_push(&names, files[i]) < 0 || strv_push(&paths, p) < 0)
-					return -ENOMEM;
-			} else {
-				free(paths[j]);
-				paths[j] = p;
-				p = NULL;
+				}
+				found = nv;
+				cap = cap ? cap * 2 : 16;
 			}
+			name = strdup(files[i]);
+			if (!name || asprintf(&path, "%s/%s", dirs[d], files[i]) < 0) {
+				free(name);
+				r = -ENOMEM;
+				break;
+			}
+			found[n_found++] = (struct found_file){ .name = name, .path = path, .dir = d };
 		}
 	}
-
-	/* names and paths are parallel; apply in lexical order of names. */
-	for (size_t n = strv_len(names), i = 0; i < n; i++) {
-		size_t min = i;
-
-		for (size_t j = i + 1; j < n; j++)
-			if (strcmp(names[j], names[min]) < 0)
-				min = j;
-		if (min != i) {
-			char *t = names[i];
-
-			names[i] = names[min];
-			names[min] = t;
-			t = paths[i];
-			paths[i] = paths[min];
-			paths[min] = t;
-		}
+	if (r < 0) {
+		found_files_free(found, n_found);
+		return r;
 	}
+	qsort(found, n_found, sizeof(*found), found_file_cmp);
+	/* Later directories win: of each name, the last (highest directory) entry. */
+	for (size_t i = 0; i < n_found && r == 0; i++) {
+		if (i + 1 < n_found && !strcmp(found[i].name, found[i + 1].name))
+			continue;
+		if (strv_push_len(&names, &n_names, found[i].name) < 0 ||
+		    strv_push_len(&paths, &n_paths, found[i].path) < 0)
+			r = -ENOMEM;
+	}
+	found_files_free(found, n_found);
+	if (r < 0)
+		return r;
 
 	for (size_t i = 0; names && names[i]; i++) {
 		struct hp_policy p, *nv;
@@ -692,7 +719,7 @@ int hp_policies_load(char *const *dirs, bool check_owner, struct hp_policy_set *
 		}
 		if (check_owner && check_file_owner(paths[i]) < 0) {
 			skipped++;
-			if (strv_push(&set.failed, names[i]) < 0) {
+			if (strv_push_len(&set.failed, &n_failed, names[i]) < 0) {
 				hp_policy_set_free(&set);
 				return -ENOMEM;
 			}
@@ -705,19 +732,22 @@ int hp_policies_load(char *const *dirs, bool check_owner, struct hp_policy_set *
 		}
 		if (r < 0) {
 			skipped++;
-			if (strv_push(&set.failed, names[i]) < 0) {
+			if (strv_push_len(&set.failed, &n_failed, names[i]) < 0) {
 				hp_policy_set_free(&set);
 				return -ENOMEM;
 			}
 			continue;
 		}
-		nv = realloc(set.v, (set.n + 1) * sizeof(*nv));
-		if (!nv) {
-			hp_policy_done(&p);
-			hp_policy_set_free(&set);
-			return -ENOMEM;
+		if (set.n == set_cap) {
+			nv = realloc(set.v, (set_cap ? set_cap * 2 : 8) * sizeof(*nv));
+			if (!nv) {
+				hp_policy_done(&p);
+				hp_policy_set_free(&set);
+				return -ENOMEM;
+			}
+			set.v = nv;
+			set_cap = set_cap ? set_cap * 2 : 8;
 		}
-		set.v = nv;
 		set.v[set.n++] = p;
 	}
 	*ret = set;

@@ -28,23 +28,49 @@ size_t strv_len(char *const *v)
 	return n;
 }
 
+/*
+ * Slots a list of n entries has (NULL included): the next power of two,
+ * so that appending one at a time reallocates O(log n) times.
+ */
+static size_t strv_slots(size_t n)
+{
+	size_t slots = 4;
+
+	while (slots < n + 1)
+		slots *= 2;
+	return slots;
+}
+
+int strv_push_len(char ***v, size_t *len, const char *s)
+{
+	size_t n = *len;
+	char *copy;
+
+	assert(v && len && s);
+	assert(!*v ? n == 0 : !(*v)[n]);
+	copy = strdup(s);
+	if (!copy)
+		return -ENOMEM;
+	if (!*v || strv_slots(n + 1) != strv_slots(n)) {
+		char **nv = realloc(*v, strv_slots(n + 1) * sizeof(char *));
+
+		if (!nv) {
+			free(copy);
+			return -ENOMEM;
+		}
+		*v = nv;
+	}
+	(*v)[n] = copy;
+	(*v)[n + 1] = NULL;
+	*len = n + 1;
+	return 0;
+}
+
 int strv_push(char ***v, const char *s)
 {
 	size_t n = strv_len(*v);
-	char **nv;
-	char *copy = strdup(s);
 
-	if (!copy)
-		return -ENOMEM;
-	nv = realloc(*v, (n + 2) * sizeof(char *));
-	if (!nv) {
-		free(copy);
-		return -ENOMEM;
-	}
-	nv[n] = copy;
-	nv[n + 1] = NULL;
-	*v = nv;
-	return 0;
+	return strv_push_len(v, &n, s);
 }
 
 bool strv_contains(char *const *v, const char *s)

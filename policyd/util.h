@@ -53,6 +53,12 @@ static inline void closep(int *fd)
 		(void)close(*fd);
 }
 
+/*
+ * NULL-terminated string vectors.  Lists built by strv_push() and
+ * strv_push_len() grow geometrically: strv_push_len() is O(1) amortized
+ * when the caller keeps the length, strv_push() counts the list first.
+ * Never push onto a vector allocated elsewhere (its size is unknown).
+ */
 void strv_free(char **v);
 static inline void strv_freep(char ***v)
 {
@@ -60,6 +66,8 @@ static inline void strv_freep(char ***v)
 }
 /* Appends a copy of s to the NULL-terminated *v.  -ENOMEM on failure. */
 int strv_push(char ***v, const char *s);
+/* The same, for a list of *len entries; *len is incremented on success. */
+int strv_push_len(char ***v, size_t *len, const char *s);
 size_t strv_len(char *const *v);
 bool strv_contains(char *const *v, const char *s);
 /* Is path equal to prefix or below it ("/a" covers "/a/b", not "/ab")? */

@@ -382,6 +382,37 @@ static void test_strv(void **state)
 	assert_null(v[2]);
 }
 
+/* Growth is geometric: a long list built one entry at a time stays intact. */
+static void test_strv_long(void **state)
+{
+	_cleanup_(strv_freep) char **v = NULL, **w = NULL;
+	size_t n = 0;
+	char buf[32];
+
+	(void)state;
+	for (unsigned i = 0; i < 100000; i++) {
+		snprintf(buf, sizeof(buf), "/g%u", i);
+		assert_int_equal(strv_push_len(&v, &n, buf), 0);
+	}
+	assert_int_equal(n, 100000);
+	assert_int_equal(strv_len(v), 100000);
+	assert_string_equal(v[99999], "/g99999");
+	/* Shrunk in place, then pushed onto again. */
+	assert_int_equal(strv_remove_under(v, "/g1"), 1);
+	n = strv_len(v);
+	for (unsigned i = 0; i < 1000; i++)
+		assert_int_equal(strv_push(&v, "/x"), 0);
+	assert_int_equal(strv_len(v), n + 1000);
+	assert_string_equal(v[n + 999], "/x");
+	/* strv_push() and strv_push_len() grow the same lists. */
+	for (unsigned i = 0; i < 37; i++)
+		assert_int_equal(strv_push(&w, "w"), 0);
+	n = 37;
+	assert_int_equal(strv_push_len(&w, &n, "z"), 0);
+	assert_string_equal(w[37], "z");
+	assert_null(w[38]);
+}
+
 static void test_siphash(void **state)
 {
 	unsigned char msg[15];
@@ -503,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_parse_int_range),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_strv),
+		cmocka_unit_test(test_strv_long),
 		cmocka_unit_test(test_siphash),
 		cmocka_unit_test(test_strmap),
 		cmocka_unit_test(test_take),
