@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <ini.h>
 #include <limits.h>
 #include <stddef.h>
 #include <string.h>
@@ -42,18 +41,19 @@ void hp_config_defaults(struct hp_config *c)
 	};
 }
 
-/* One INI file being parsed: where we are, for the messages. */
+/* One file being parsed: where we are, for the messages. */
 struct parse_state {
 	const char *path;
 	FILE *f;
-	unsigned line;
+	unsigned line;		/* of the entry being handled (its first line) */
 	unsigned errors;
 	const struct conf_key *keys;
 	size_t n_keys;
 	void *target;
 	bool unit_file;		/* other sections are systemd's, except [Match] */
 	const char *watch_section;	/* unit files: the one section we parse */
-	bool in_watch;		/* inside it (or inside a misplaced [Match]) */
+	char *section;		/* the current section, NULL before the first or after a bad header */
+	bool in_watch;		/* inside the watched section (or inside a misplaced [Match]) */
 	bool section_seen;
 	unsigned set;		/* bit i: keys[i] was given a good value */
 	size_t list_len[8];	/* lengths of the lists of keys[i] (SIZE_MAX: unknown) */
@@ -298,60 +298,219 @@ static const struct conf_key unit_section_keys[] = {
 	POLICY_KEYS("X-Hugepage"),
 };
 
-/* Does the line open the section named name ("[name]", blanks before)? */
-static bool opens_section(const char *line, const char *name)
-{
-	size_t n = strlen(name);
+/*
+ * The syntax is systemd's for unit files (systemd.syntax(7)), for unit
+ * files and our own files alike: blanks around lines, keys and values are
+ * dropped; a line whose first non-blank character is '#' or ';' is a
+ * comment (also between continued lines); there are no inline comments
+ * and no ':' separator; a line ending in an odd number of backslashes
+ * continues on the next, the last backslash becoming a space.
+ */
+#define WHITESPACE " \t\n\r"
+/* The longest line, continued lines joined: systemd's LONG_LINE_MAX. */
+#define CONF_LINE_MAX (1024 * 1024)
 
-	line += strspn(line, " \t");
-	return line[0] == '[' && !strncmp(line + 1, name, n) && line[n + 1] == ']';
+/* A growable buffer for lines. */
+struct line_buf {
+	char *s;
+	size_t len, cap;
+};
+
+static int line_buf_append(struct line_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *ns;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		ns = realloc(b->s, cap);
+		if (!ns)
+			return -ENOMEM;
+		b->s = ns;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return 0;
 }
 
 /*
- * ini_parse_stream() reader that counts lines for the messages.  In unit
- * files only [X-Hugepage] (and a misplaced [Match], to say so) reach inih:
- * systemd's sections are blanked, since their syntax (continued lines,
- * long command lines) is systemd's and not an error of ours.
+ * Reads one line without its newline into b.  0 at the end of the file,
+ * 1 for a line, -ENOMEM.  *too_long: it was longer than CONF_LINE_MAX
+ * (the rest is read and dropped).
  */
-static char *read_line(char *str, int num, void *stream)
+static int read_physical_line(FILE *f, struct line_buf *b, bool *too_long)
 {
-	struct parse_state *st = stream;
-	char *s = fgets(str, num, st->f);
-	bool too_long = false;
-	size_t len;
+	bool any = false;
 	int c;
 
-	if (!s)
-		return NULL;
-	st->line++;
-	len = strlen(s);
-	if (len + 1 >= (size_t)num && s[len - 1] != '\n') {
-		/* inih's buffer is full: a line that just fits, or a longer one. */
-		c = fgetc(st->f);
-		if (c != '\n' && c != EOF) {
-			while (c != EOF && c != '\n')
-				c = fgetc(st->f);
-			too_long = true;
+	b->len = 0;
+	*too_long = false;
+	while ((c = getc_unlocked(f)) != EOF) {
+		char ch = (char)c;
+
+		any = true;
+		if (c == '\n')
+			break;
+		if (b->len >= CONF_LINE_MAX) {
+			*too_long = true;
+			continue;
 		}
+		if (line_buf_append(b, &ch, 1) < 0)
+			return -ENOMEM;
 	}
-	if (st->watch_section && s[strspn(s, " \t")] == '[') {
-		st->in_watch = opens_section(s, st->watch_section) || opens_section(s, "Match");
-		st->section_seen |= opens_section(s, st->watch_section);
-	} else if (st->watch_section && !st->in_watch) {
-		s[0] = '\0';
-		return s;
-	}
-	if (too_long) {
-		log_syntax(st->path, st->line, "line longer than %d characters, ignoring it", num - 1);
-		st->errors++;
-		s[0] = '\0';	/* an empty line to inih */
-	}
+	if (!any)
+		return 0;
+	return line_buf_append(b, "", 0) < 0 ? -ENOMEM : 1;
+}
+
+/* s without blanks at either end, in place. */
+static char *strip(char *s)
+{
+	size_t n;
+
+	s += strspn(s, WHITESPACE);
+	n = strlen(s);
+	while (n > 0 && strchr(WHITESPACE, s[n - 1]))
+		s[--n] = '\0';
 	return s;
 }
 
-static int handle_entry(void *user, const char *section, const char *name, const char *value)
+static int handle_entry(struct parse_state *st, const char *section, const char *name, const char *value);
+
+/* Is the current section one whose lines we read (all of them in our own files)? */
+static bool section_is_ours(const struct parse_state *st)
 {
-	struct parse_state *st = user;
+	return !st->unit_file || st->in_watch;
+}
+
+/* One logical line (continued lines joined), starting at line lineno. */
+static int handle_line(struct parse_state *st, unsigned lineno, char *text, bool too_long)
+{
+	char *l, *eq;
+	size_t n;
+
+	st->line = lineno;
+	if (too_long) {
+		/* Cannot tell what it is: an error where our lines are. */
+		if (!section_is_ours(st))
+			return 0;
+		log_syntax(st->path, st->line, "line longer than %d characters, ignoring it", CONF_LINE_MAX);
+		st->errors++;
+		return 0;
+	}
+	l = strip(text);
+	if (!*l)
+		return 0;
+	if (*l == '[') {
+		n = strlen(l);
+		free(st->section);
+		st->section = NULL;
+		st->in_watch = false;
+		if (l[n - 1] != ']' || n < 3) {
+			log_syntax(st->path, st->line, "invalid section header %s, ignoring the section", l);
+			st->errors++;
+			return 0;
+		}
+		st->section = strndup(l + 1, n - 2);
+		if (!st->section)
+			return -ENOMEM;
+		if (st->watch_section) {
+			bool ours = !strcmp(st->section, st->watch_section);
+
+			st->in_watch = ours || !strcmp(st->section, "Match");
+			st->section_seen |= ours;
+		}
+		return 0;
+	}
+	if (!st->section) {
+		/* Before any section, or after a broken header (said above). */
+		if (st->unit_file || st->errors)
+			return 0;
+		log_syntax(st->path, st->line, "assignment outside of a section, ignoring");
+		st->errors++;
+		return 0;
+	}
+	if (!section_is_ours(st))
+		return 0;
+	eq = strchr(l, '=');
+	if (!eq) {
+		log_syntax(st->path, st->line, "malformed line (expected [Section] or Key=Value), ignoring");
+		st->errors++;
+		return 0;
+	}
+	*eq = '\0';
+	if (!*strip(l)) {
+		log_syntax(st->path, st->line, "missing key name before '=', ignoring");
+		st->errors++;
+		return 0;
+	}
+	return handle_entry(st, st->section, strip(l), strip(eq + 1));
+}
+
+/* Reads st->f to the end, handing each logical line to handle_line(). */
+static int parse_lines(struct parse_state *st)
+{
+	_cleanup_(freep) char *phys_s = NULL, *logical_s = NULL;
+	struct line_buf phys = { 0 }, logical = { 0 };
+	unsigned lineno = 0, start = 0;
+	bool continuing = false, logical_too_long = false;
+	int r;
+
+	for (;;) {
+		bool too_long;
+		size_t len, bs = 0;
+		char *l;
+
+		r = read_physical_line(st->f, &phys, &too_long);
+		phys_s = phys.s;
+		if (r <= 0)
+			break;
+		lineno++;
+		l = phys.s;
+		len = phys.len;
+		if (lineno == 1 && len >= 3 && !memcmp(l, "\xef\xbb\xbf", 3)) {
+			l += 3;	/* a UTF-8 byte order mark */
+			len -= 3;
+		}
+		if (l[strspn(l, WHITESPACE)] == '#' || l[strspn(l, WHITESPACE)] == ';')
+			continue;
+		if (!continuing) {
+			start = lineno;
+			logical.len = 0;
+			logical_too_long = false;
+		}
+		if (too_long || logical.len + len > CONF_LINE_MAX) {
+			logical_too_long = true;
+		} else {
+			r = line_buf_append(&logical, l, len);
+			logical_s = logical.s;
+			if (r < 0)
+				break;
+		}
+		while (bs < len && l[len - 1 - bs] == '\\')
+			bs++;
+		continuing = bs % 2 == 1;
+		if (continuing) {
+			if (!logical_too_long)
+				logical.s[logical.len - 1] = ' ';
+			continue;
+		}
+		r = handle_line(st, start, logical_too_long ? (char *)"" : logical.s, logical_too_long);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && continuing)
+		r = handle_line(st, start, logical_too_long ? (char *)"" : logical.s, logical_too_long);
+	if (r < 0)
+		return r;
+	return ferror(st->f) ? -EIO : 0;
+}
+
+static int handle_entry(struct parse_state *st, const char *section, const char *name, const char *value)
+{
 	bool section_known = false;
 
 	for (size_t i = 0; i < st->n_keys; i++) {
@@ -374,7 +533,7 @@ static int handle_entry(void *user, const char *section, const char *name, const
 			r = k->parse(value, (char *)st->target + k->offset, k);
 		}
 		if (r == -ENOMEM)
-			return 0;
+			return r;
 		if (r == 0 && i < sizeof(st->set) * 8)
 			st->set |= 1u << i;
 		if (r < 0) {
@@ -383,12 +542,12 @@ static int handle_entry(void *user, const char *section, const char *name, const
 				   k->what);
 			st->errors++;
 		}
-		return 1;
+		return 0;
 	}
 	if (section_known)
 		log_syntax(st->path, st->line, "unknown key %s in [%s], ignoring", name, section);
 	else if (st->unit_file && strcmp(section, "Match"))
-		return 1;	/* [Unit], [Service], [Install]...: systemd's, not ours */
+		return 0;	/* [Unit], [Service], [Install]...: systemd's, not ours */
 	else if (st->unit_file)
 		log_syntax(st->path, st->line,
 			   "[Match] is not allowed in a unit file (the unit is the match), ignoring %s=",
@@ -396,7 +555,7 @@ static int handle_entry(void *user, const char *section, const char *name, const
 	else
 		log_syntax(st->path, st->line, "unknown section [%s], ignoring %s=", section, name);
 	st->errors++;
-	return 1;
+	return 0;
 }
 
 /*
@@ -417,17 +576,13 @@ static int parse_ini_state(const char *path, const struct conf_key *keys, size_t
 		return -errno;
 	for (size_t i = 0; i < ELEMENTSOF(st.list_len); i++)
 		st.list_len[i] = SIZE_MAX;
-	r = ini_parse_stream(read_line, &st, handle_entry, &st);
-	if (r > 0 && st.errors == 0) {
-		/* inih stops reporting after the first malformed line. */
-		log_syntax(path, (unsigned)r, "malformed line (expected [Section] or Key=Value), ignoring");
-		st.errors++;
-	} else if (r > 0) {
-		log_syntax(path, (unsigned)r, "malformed line (expected [Section] or Key=Value)");
-		st.errors++;
-	}
-	if (ferror(f))
-		return log_error_errno(-EIO, "%s: read error", path);
+	r = parse_lines(&st);
+	free(st.section);
+	st.section = NULL;
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return log_error_errno(r, "%s: read error", path);
 	if (ret_state)
 		*ret_state = st;
 	return (int)st.errors;

@@ -115,8 +115,8 @@ int hp_policies_load(char *const *dirs, bool check_owner, struct hp_policy_set *
 int hp_policy_set_keep_failed(struct hp_policy_set *next, struct hp_policy_set *prev);
 
 /*
- * Parses one policy from an INI file; section is the name of the section
- * carrying [Policy] keys ("Policy", or "X-Hugepage" in unit files, where
+ * Parses one policy from a file in systemd's unit file syntax; section is
+ * the name of the section carrying [Policy] keys ("Policy", or "X-Hugepage" in unit files, where
  * [Match] is not allowed and the unit is the match).  Errors are logged
  * naming file and line.  0 on success, -EINVAL after logging otherwise.
  */

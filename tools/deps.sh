@@ -7,7 +7,7 @@ set -euo pipefail
 declare -A groups=(
 	[kernel]="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev xz-utils cpio kmod perl python3"
 	[vm]="qemu-system-x86 busybox-static cpio gzip bash grep procps python3-minimal libpython3.11-stdlib libc6-dev"
-	[user]="meson ninja-build pkg-config gcc libc6-dev libcmocka-dev libsystemd-dev libinih-dev libcgroup-dev systemd groff-base"
+	[user]="meson ninja-build pkg-config gcc libc6-dev libcmocka-dev libsystemd-dev libcgroup-dev systemd groff-base"
 	[bench]="gnuplot-nox"
 	# libFuzzer, ASan and UBSan (tools/fuzz, the sanitizer runs of tests/run);
 	# llvm-14 for llvm-symbolizer, so that sanitizer reports name lines.
