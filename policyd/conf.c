@@ -308,7 +308,9 @@ static const struct conf_key unit_section_keys[] = {
  */
 #define WHITESPACE " \t\n\r"
 /* The longest line, continued lines joined: systemd's LONG_LINE_MAX. */
-#define CONF_LINE_MAX (1024 * 1024)
+#define CONF_LINE_MAX 1048576
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 
 /* A growable buffer for lines. */
 struct line_buf {
@@ -386,18 +388,21 @@ static bool section_is_ours(const struct parse_state *st)
 	return !st->unit_file || st->in_watch;
 }
 
-/* One logical line (continued lines joined), starting at line lineno. */
-static int handle_line(struct parse_state *st, unsigned lineno, char *text, bool too_long)
+/*
+ * One logical line (continued lines joined), starting at line lineno.
+ * refused: why it cannot be read (too long, a NUL byte, not UTF-8), or NULL.
+ */
+static int handle_line(struct parse_state *st, unsigned lineno, char *text, const char *refused)
 {
 	char *l, *eq;
 	size_t n;
 
 	st->line = lineno;
-	if (too_long) {
+	if (refused) {
 		/* Cannot tell what it is: an error where our lines are. */
 		if (!section_is_ours(st))
 			return 0;
-		log_syntax(st->path, st->line, "line longer than %d characters, ignoring it", CONF_LINE_MAX);
+		log_syntax(st->path, st->line, "line %s, ignoring it", refused);
 		st->errors++;
 		return 0;
 	}
@@ -456,7 +461,8 @@ static int parse_lines(struct parse_state *st)
 	_cleanup_(freep) char *phys_s = NULL, *logical_s = NULL;
 	struct line_buf phys = { 0 }, logical = { 0 };
 	unsigned lineno = 0, start = 0;
-	bool continuing = false, logical_too_long = false;
+	bool continuing = false;
+	const char *refused = NULL;
 	int r;
 
 	for (;;) {
@@ -480,11 +486,16 @@ static int parse_lines(struct parse_state *st)
 		if (!continuing) {
 			start = lineno;
 			logical.len = 0;
-			logical_too_long = false;
+			refused = NULL;
 		}
-		if (too_long || logical.len + len > CONF_LINE_MAX) {
-			logical_too_long = true;
-		} else {
+		/* A NUL would end the line early for every string function after. */
+		if (!refused && memchr(l, '\0', len))
+			refused = "holds a NUL byte";
+		else if (!refused && !utf8_valid(l, len))
+			refused = "is not valid UTF-8";
+		else if (!refused && (too_long || logical.len + len > CONF_LINE_MAX))
+			refused = "longer than " STRINGIFY(CONF_LINE_MAX) " characters";
+		if (!refused) {
 			r = line_buf_append(&logical, l, len);
 			logical_s = logical.s;
 			if (r < 0)
@@ -494,16 +505,16 @@ static int parse_lines(struct parse_state *st)
 			bs++;
 		continuing = bs % 2 == 1;
 		if (continuing) {
-			if (!logical_too_long)
+			if (!refused)
 				logical.s[logical.len - 1] = ' ';
 			continue;
 		}
-		r = handle_line(st, start, logical_too_long ? (char *)"" : logical.s, logical_too_long);
+		r = handle_line(st, start, refused ? (char *)"" : logical.s, refused);
 		if (r < 0)
 			break;
 	}
 	if (r == 0 && continuing)
-		r = handle_line(st, start, logical_too_long ? (char *)"" : logical.s, logical_too_long);
+		r = handle_line(st, start, refused ? (char *)"" : logical.s, refused);
 	if (r < 0)
 		return r;
 	return ferror(st->f) ? -EIO : 0;

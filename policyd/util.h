@@ -125,6 +125,9 @@ bool strmap_next(const struct strmap *m, size_t *i, const char **key, void **val
 /* SipHash-2-4 of data under the 128-bit key (k0, k1). */
 uint64_t siphash24(const void *data, size_t len, uint64_t k0, uint64_t k1);
 
+/* Is s[0..len) well-formed UTF-8 (no overlong forms, no surrogates)? */
+bool utf8_valid(const char *s, size_t len);
+
 /* CLOCK_MONOTONIC and CLOCK_REALTIME in microseconds. */
 usec_t now_usec(void);
 usec_t now_realtime_usec(void);

@@ -612,6 +612,42 @@ static void test_syntax_policy_file(void **state)
 	assert_logged_at(path, 1, "outside of a section");
 }
 
+/* NUL bytes and bytes that are not UTF-8 make a line an error, at its number. */
+static void test_syntax_nul_utf8(void **state)
+{
+	static const char conf[] = "[Daemon]\nKdamondLimit=5\0garbage\nHoldSec=7s\0\n"
+				   "[Tuning]\nQuotaTime=1\xffms\nGoalShare=50%\n";
+	static const char unit[] = "[Service]\nExecStart=/bin/true\0\n[X-Hugepage]\nPriority=5\0\n";
+	struct tmpdir *t = *state;
+	struct hp_config c;
+	struct hp_policy p;
+	char path[256];
+
+	write_bytes(t->path, "hugepaged.conf", conf, sizeof(conf) - 1, path, sizeof(path));
+	capture_start();
+	assert_int_equal(hp_config_load(path, &c), 3);
+	assert_logged_at(path, 2, "NUL byte");
+	assert_logged_at(path, 3, "NUL byte");
+	assert_logged_at(path, 5, "not valid UTF-8");
+	assert_int_equal(c.kdamond_limit, 4);
+	assert_true(c.hold_time == 60 * USEC_PER_SEC);
+	assert_int_equal(c.tuning.quota_ms, 0);
+	/* The line after them is read, with its own number. */
+	assert_int_equal(c.tuning.goal_bp, 5000);
+
+	/* In a unit file, only our section's lines are ours to judge. */
+	write_bytes(t->path, "nul.service", unit, sizeof(unit) - 1, path, sizeof(path));
+	capture_start();
+	assert_int_equal(hp_policy_parse_file(path, "nul.service", "X-Hugepage", &p), -EINVAL);
+	assert_logged_at(path, 4, "NUL byte");
+	{
+		char p2[300];
+
+		snprintf(p2, sizeof(p2), "%s:2:", path);
+		assert_int_equal(captured_count(p2, NULL), 0);
+	}
+}
+
 /* ---- unit files ---- */
 
 static void test_unit_file(void **state)
@@ -938,6 +974,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_line_limit, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_syntax_unit_section, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_syntax_policy_file, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_syntax_nul_utf8, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_teardown(test_unit_file, teardown_capture),
 		cmocka_unit_test_teardown(test_unit_file_refused, teardown_capture),
 		cmocka_unit_test_teardown(test_unit_systemd_syntax, teardown_capture),

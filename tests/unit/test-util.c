@@ -503,6 +503,25 @@ static void test_strmap(void **state)
 	strmap_clear(&m, NULL);
 }
 
+static void test_utf8(void **state)
+{
+	(void)state;
+	assert_true(utf8_valid("", 0));
+	assert_true(utf8_valid("plain", 5));
+	assert_true(utf8_valid("\xc3\xa9t\xc3\xa9", 6));		/* été */
+	assert_true(utf8_valid("\xe2\x82\xac", 3));			/* U+20AC */
+	assert_true(utf8_valid("\xf0\x9f\x98\x80", 4));		/* U+1F600 */
+	assert_true(utf8_valid("\xf4\x8f\xbf\xbf", 4));		/* U+10FFFF */
+	assert_false(utf8_valid("\xff", 1));
+	assert_false(utf8_valid("\x80", 1));
+	assert_false(utf8_valid("\xc3", 1));			/* cut short */
+	assert_false(utf8_valid("\xc0\xaf", 2));			/* overlong '/' */
+	assert_false(utf8_valid("\xe0\x80\xaf", 3));		/* overlong '/' */
+	assert_false(utf8_valid("\xed\xa0\x80", 3));		/* a surrogate */
+	assert_false(utf8_valid("\xf4\x90\x80\x80", 4));		/* beyond U+10FFFF */
+	assert_false(utf8_valid("a\xe2\x82", 3));
+}
+
 static void test_take(void **state)
 {
 	_cleanup_(freep) char *owner = strdup("x");
@@ -537,6 +556,7 @@ int main(void)
 		cmocka_unit_test(test_strv_long),
 		cmocka_unit_test(test_siphash),
 		cmocka_unit_test(test_strmap),
+		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_take),
 	};
 
