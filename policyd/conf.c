@@ -2,12 +2,15 @@
 #include "conf.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -570,26 +573,24 @@ static int handle_entry(struct parse_state *st, const char *section, const char 
 }
 
 /*
- * Parses path into target with the key table.  Returns the number of
- * errors logged, or -errno if the file cannot be read.
+ * Parses f (named path in messages) into target with the key table.
+ * Returns the number of errors logged, or a negative errno if the file
+ * cannot be read.
  */
-static int parse_ini_state(const char *path, const struct conf_key *keys, size_t n_keys, void *target,
-			   bool unit_file, struct parse_state *ret_state)
+static int parse_stream(FILE *f, const char *path, const struct conf_key *keys, size_t n_keys, void *target,
+			bool unit_file, struct parse_state *ret_state)
 {
-	_cleanup_(fclosep) FILE *f = fopen(path, "re");
 	struct parse_state st = {
 		.path = path, .f = f, .keys = keys, .n_keys = n_keys, .target = target,
 		.unit_file = unit_file, .watch_section = unit_file ? "X-Hugepage" : NULL,
 	};
 	int r;
 
-	if (!f)
-		return -errno;
+	assert(f && path);
 	for (size_t i = 0; i < ELEMENTSOF(st.list_len); i++)
 		st.list_len[i] = SIZE_MAX;
 	r = parse_lines(&st);
-	free(st.section);
-	st.section = NULL;
+	free(TAKE_PTR(st.section));
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)
@@ -599,10 +600,120 @@ static int parse_ini_state(const char *path, const struct conf_key *keys, size_t
 	return (int)st.errors;
 }
 
-static int parse_ini(const char *path, const struct conf_key *keys, size_t n_keys, void *target,
-		     bool unit_file)
+/* What a file opened with conf_open() turned out to be. */
+enum conf_open_flags {
+	CONF_FOLLOW = 1 << 0,		/* follow a symbolic link (unit files: systemd's choice) */
+	CONF_CHECK_OWNER = 1 << 1,	/* root's and not writable by others */
+};
+
+static const char *file_kind(mode_t mode)
 {
-	return parse_ini_state(path, keys, n_keys, target, unit_file, NULL);
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFLNK:
+		return "a symbolic link";
+	default:
+		return "not a regular file";
+	}
+}
+
+/* A file or directory must be root's and not writable by others (st: of what was opened). */
+static int check_owner(const char *path, const struct stat *st, const char *what)
+{
+	if (st->st_uid != 0) {
+		log_error("%s: owned by uid %u, not root: refusing %s", path, (unsigned)st->st_uid, what);
+		return -EPERM;
+	}
+	if (st->st_mode & S_IWOTH) {
+		log_error("%s: writable by others (mode %04o): refusing %s", path, (unsigned)(st->st_mode & 07777),
+			  what);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * Opens name relative to dir_fd (path in messages) once, without blocking
+ * (a FIFO is refused, not waited on), and without following a symbolic
+ * link unless CONF_FOLLOW: a link to /dev/null, /dev/null itself and an
+ * empty file are masks.  Every check is made with fstat() on what was
+ * opened, never by looking the path up again.  Returns 0 with *ret, 1 for
+ * a mask, -ENOENT if there is no such file, or another negative errno
+ * after logging why the file is refused.
+ */
+static int conf_open(int dir_fd, const char *name, const char *path, unsigned flags, const char *what,
+		     FILE **ret)
+{
+	_cleanup_(closep) int fd = -1;
+	struct stat st;
+	FILE *f;
+
+	fd = openat(dir_fd, name,
+		    O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (flags & CONF_FOLLOW ? 0 : O_NOFOLLOW));
+	if (fd < 0 && errno == ELOOP && !(flags & CONF_FOLLOW)) {
+		char target[PATH_MAX];
+		ssize_t n = readlinkat(dir_fd, name, target, sizeof(target) - 1);
+
+		if (n < 0)
+			return log_error_errno(-errno, "%s: cannot read the symbolic link", path);
+		target[n] = '\0';
+		if (!strcmp(target, "/dev/null"))
+			return 1;
+		log_error("%s: a symbolic link (to %s), not a regular file: refusing %s (a link to "
+			  "/dev/null masks; anything else must be a regular file)", path, target, what);
+		return -ELOOP;
+	}
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		return log_error_errno(-errno, "%s: cannot open", path);
+	}
+	if (fstat(fd, &st) < 0)
+		return log_error_errno(-errno, "%s: cannot stat", path);
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
+		return 1;	/* /dev/null */
+	if (!S_ISREG(st.st_mode)) {
+		log_error("%s: %s, not a regular file: refusing %s", path, file_kind(st.st_mode), what);
+		return -EBADFD;
+	}
+	if (st.st_size == 0)
+		return 1;
+	if ((flags & CONF_CHECK_OWNER) && check_owner(path, &st, what) < 0)
+		return -EPERM;
+	f = fdopen(fd, "r");
+	if (!f)
+		return -ENOMEM;
+	TAKE_FD(fd);
+	*ret = f;
+	return 0;
+}
+
+/* A directory of configuration files, opened once (*ret_fd), -ENOENT if missing. */
+static int conf_open_dir(const char *dir, bool check, const char *what, int *ret_fd)
+{
+	_cleanup_(closep) int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return -ENOENT;
+		return log_warning_errno(-errno, "%s: cannot open", dir);
+	}
+	if (fstat(fd, &st) < 0)
+		return log_warning_errno(-errno, "%s: cannot stat", dir);
+	if (check && check_owner(dir, &st, what) < 0)
+		return -EPERM;
+	*ret_fd = TAKE_FD(fd);
+	return 0;
 }
 
 static int strcmp_ptr(const void *a, const void *b)
@@ -610,54 +721,99 @@ static int strcmp_ptr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Names of *.conf in dir, sorted; a missing directory gives none. */
-static int list_conf_files(const char *dir, char ***ret)
+/* Names of *.conf in the directory dir_fd (dir in messages), sorted. */
+static int list_conf_files(int dir_fd, const char *dir, char ***ret)
 {
 	_cleanup_(strv_freep) char **names = NULL;
-	DIR *d = opendir(dir);
+	int fd = dup(dir_fd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 	size_t n = 0;
 
 	if (!d) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
+		if (fd >= 0)
+			(void)close(fd);
 		return log_warning_errno(-errno, "%s: cannot list", dir);
 	}
+	rewinddir(d);
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 
 		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".conf"))
 			continue;
 		if (strv_push_len(&names, &n, de->d_name) < 0) {
-			closedir(d);
+			(void)closedir(d);
 			return -ENOMEM;
 		}
 	}
-	closedir(d);
+	(void)closedir(d);
 	if (names)
 		qsort(names, n, sizeof(char *), strcmp_ptr);
 	*ret = TAKE_PTR(names);
 	return 0;
 }
 
-int hp_config_load(const char *path, struct hp_config *ret)
+/* Splits path into its directory ("." if none) and its last component. */
+static int split_path(const char *path, char **ret_dir, const char **ret_name)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+
+	if (!dir)
+		return -ENOMEM;
+	*ret_dir = dir;
+	*ret_name = slash ? slash + 1 : path;
+	return 0;
+}
+
+/* Parses one main-configuration file name in dir_fd into c; the errors, or < 0. */
+static int config_parse_at(int dir_fd, const char *name, const char *path, unsigned flags, struct hp_config *c)
+{
+	_cleanup_(fclosep) FILE *f = NULL;
+	int r = conf_open(dir_fd, name, path, flags, "this configuration file", &f);
+
+	if (r == 1)
+		return 0;	/* empty: nothing to set */
+	if (r < 0)
+		return r;
+	return parse_stream(f, path, config_keys, ELEMENTSOF(config_keys), c, false, NULL);
+}
+
+int hp_config_load(const char *path, bool check, struct hp_config *ret)
 {
 	_cleanup_(strv_freep) char **names = NULL;
-	_cleanup_(freep) char *dropdir = NULL;
+	_cleanup_(freep) char *dropdir = NULL, *dir = NULL;
+	_cleanup_(closep) int dir_fd = -1, drop_fd = -1;
+	unsigned flags = check ? CONF_CHECK_OWNER : 0;
+	const char *name;
 	struct hp_config c;
 	int r, errors = 0;
 
 	hp_config_defaults(&c);
-	r = parse_ini(path, config_keys, ELEMENTSOF(config_keys), &c, false);
+	r = split_path(path, &dir, &name);
+	if (r < 0)
+		return r;
+	r = conf_open_dir(dir, check, "the configuration in it", &dir_fd);
+	if (r == 0)
+		r = config_parse_at(dir_fd, name, path, flags, &c);
 	if (r == -ENOENT)
 		r = 0;
 	if (r < 0)
-		return log_error_errno(r, "%s: cannot read", path);
+		return log_error_errno(r, "%s: cannot be used", path);
 	errors += r;
 
 	if (asprintf(&dropdir, "%s.d", path) < 0)
 		return -ENOMEM;
-	r = list_conf_files(dropdir, &names);
+	r = conf_open_dir(dropdir, check, "the drop-ins in it", &drop_fd);
+	if (r == -ENOENT) {
+		*ret = c;
+		return errors;
+	}
+	if (r < 0) {
+		*ret = c;
+		return errors + 1;
+	}
+	r = list_conf_files(drop_fd, dropdir, &names);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; names && names[i]; i++) {
@@ -665,9 +821,11 @@ int hp_config_load(const char *path, struct hp_config *ret)
 
 		if (asprintf(&p, "%s/%s", dropdir, names[i]) < 0)
 			return -ENOMEM;
-		r = parse_ini(p, config_keys, ELEMENTSOF(config_keys), &c, false);
+		r = config_parse_at(drop_fd, names[i], p, flags, &c);
+		if (r == -ENOMEM)
+			return r;
 		if (r < 0) {
-			log_error_errno(r, "%s: cannot read, ignoring", p);
+			log_error("%s: ignoring this drop-in", p);
 			errors++;
 			continue;
 		}
@@ -730,8 +888,9 @@ int hp_policy_set_keep_failed(struct hp_policy_set *next, struct hp_policy_set *
 	return kept;
 }
 
-int hp_policy_parse_file(const char *path, const char *name, const char *section,
-			 struct hp_policy *ret)
+/* Parses an opened policy (or unit) file; see hp_policy_parse_file(). */
+static int policy_parse_stream(FILE *f, const char *path, const char *name, const char *section,
+			       struct hp_policy *ret)
 {
 	bool unit_file = !strcmp(section, "X-Hugepage");
 	/* Out-of-range markers tell "not given" from "given as 0". */
@@ -740,9 +899,9 @@ int hp_policy_parse_file(const char *path, const char *name, const char *section
 	int r;
 
 	if (unit_file)
-		r = parse_ini_state(path, unit_section_keys, ELEMENTSOF(unit_section_keys), &p, true, &st);
+		r = parse_stream(f, path, unit_section_keys, ELEMENTSOF(unit_section_keys), &p, true, &st);
 	else
-		r = parse_ini_state(path, policy_file_keys, ELEMENTSOF(policy_file_keys), &p, false, &st);
+		r = parse_stream(f, path, policy_file_keys, ELEMENTSOF(policy_file_keys), &p, false, &st);
 	if (r < 0) {
 		hp_policy_done(&p);
 		return log_error_errno(r, "%s: cannot read policy, skipping it", path);
@@ -771,33 +930,34 @@ int hp_policy_parse_file(const char *path, const char *name, const char *section
 	return 0;
 }
 
-/* Is the file at path an empty file or a link to /dev/null (a mask)? */
-static bool is_mask(const char *path)
+/* An empty policy (a masked file, or an empty unit file): nothing set. */
+static int policy_empty(const char *path, const char *name, const char *section, struct hp_policy *ret)
 {
-	struct stat st;
+	_cleanup_(fclosep) FILE *f = fmemopen((char *)"\n", 1, "r");
 
-	if (stat(path, &st) < 0)
-		return false;
-	return S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0);
+	if (!f)
+		return -ENOMEM;
+	return policy_parse_stream(f, path, name, section, ret);
 }
 
-/* Policy files must be root's and not writable by others. */
-static int check_file_owner(const char *path)
+int hp_policy_parse_file(const char *path, const char *name, const char *section,
+			 struct hp_policy *ret)
 {
-	struct stat st;
+	bool unit_file = !strcmp(section, "X-Hugepage");
+	_cleanup_(fclosep) FILE *f = NULL;
+	int r;
 
-	if (stat(path, &st) < 0)
-		return log_error_errno(-errno, "%s: cannot stat, skipping this policy", path);
-	if (st.st_uid != 0) {
-		log_error("%s: owned by uid %u, not root: refusing this policy", path, (unsigned)st.st_uid);
-		return -EPERM;
+	/* systemd follows links to unit files; our policy files are never links. */
+	r = conf_open(AT_FDCWD, path, path, unit_file ? CONF_FOLLOW : 0,
+		      unit_file ? "its [X-Hugepage] section" : "this policy", &f);
+	if (r == 1)
+		return policy_empty(path, name, section, ret);
+	if (r < 0) {
+		if (r == -ENOENT)
+			log_error_errno(r, "%s: cannot read policy, skipping it", path);
+		return r == -ENOMEM ? r : -EINVAL;
 	}
-	if (st.st_mode & S_IWOTH) {
-		log_error("%s: writable by others (mode %04o): refusing this policy", path,
-			  (unsigned)(st.st_mode & 07777));
-		return -EPERM;
-	}
-	return 0;
+	return policy_parse_stream(f, path, name, section, ret);
 }
 
 /* A policy file found in a directory: its name and the directory's index. */
@@ -824,97 +984,152 @@ static void found_files_free(struct found_file *v, size_t n)
 	free(v);
 }
 
-int hp_policies_load(char *const *dirs, bool check_owner, struct hp_policy_set *ret)
+/* Directories of policies, opened once each: -1 where missing or refused. */
+struct policy_dirs {
+	int *fd;
+	bool *refused;
+	size_t n;
+};
+
+static void policy_dirs_done(struct policy_dirs *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->fd[i] >= 0)
+			(void)close(d->fd[i]);
+	free(d->fd);
+	free(d->refused);
+}
+
+/* Adds every *.conf of dir (index d) to *found. */
+static int collect_dir(const char *dir, int dir_fd, size_t d, struct found_file **found, size_t *n_found,
+		       size_t *cap)
+{
+	_cleanup_(strv_freep) char **files = NULL;
+	int r = list_conf_files(dir_fd, dir, &files);
+
+	for (size_t i = 0; r == 0 && files && files[i]; i++) {
+		char *path = NULL, *name;
+
+		if (*n_found == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 16;
+			struct found_file *nv = realloc(*found, ncap * sizeof(*nv));
+
+			if (!nv)
+				return -ENOMEM;
+			*found = nv;
+			*cap = ncap;
+		}
+		name = strdup(files[i]);
+		if (!name || asprintf(&path, "%s/%s", dir, files[i]) < 0) {
+			free(name);
+			return -ENOMEM;
+		}
+		(*found)[(*n_found)++] = (struct found_file){ .name = name, .path = path, .dir = d };
+	}
+	return r;
+}
+
+int hp_policies_load(char *const *dirs, bool check, struct hp_policy_set *ret)
 {
 	_cleanup_(strv_freep) char **names = NULL, **paths = NULL;
 	struct hp_policy_set set = { 0 };
+	struct policy_dirs pd = { 0 };
 	struct found_file *found = NULL;
 	size_t n_found = 0, cap = 0, n_names = 0, n_paths = 0, n_failed = 0, set_cap = 0;
+	size_t *dir_of = NULL;
 	int skipped = 0, r = 0;
 
-	/* Every *.conf of every directory, then sorted by name and directory. */
-	for (size_t d = 0; dirs && dirs[d] && r == 0; d++) {
-		_cleanup_(strv_freep) char **files = NULL;
-
-		r = list_conf_files(dirs[d], &files);
-		for (size_t i = 0; r == 0 && files && files[i]; i++) {
-			char *path, *name;
-
-			if (n_found == cap) {
-				struct found_file *nv = realloc(found, (cap ? cap * 2 : 16) * sizeof(*nv));
-
-				if (!nv) {
-					r = -ENOMEM;
-					break;
-				}
-				found = nv;
-				cap = cap ? cap * 2 : 16;
-			}
-			name = strdup(files[i]);
-			if (!name || asprintf(&path, "%s/%s", dirs[d], files[i]) < 0) {
-				free(name);
-				r = -ENOMEM;
-				break;
-			}
-			found[n_found++] = (struct found_file){ .name = name, .path = path, .dir = d };
-		}
+	pd.n = strv_len(dirs);
+	pd.fd = calloc(pd.n ? pd.n : 1, sizeof(*pd.fd));
+	pd.refused = calloc(pd.n ? pd.n : 1, sizeof(*pd.refused));
+	if (!pd.fd || !pd.refused) {
+		policy_dirs_done(&pd);
+		return -ENOMEM;
 	}
-	if (r < 0) {
+	/* Every *.conf of every directory, then sorted by name and directory. */
+	for (size_t d = 0; d < pd.n && r >= 0; d++) {
+		pd.fd[d] = -1;
+		r = conf_open_dir(dirs[d], check, "the policies in it", &pd.fd[d]);
+		if (r == -ENOENT) {
+			r = 0;
+			continue;
+		}
+		if (r == -EPERM) {
+			/* Listed all the same, so that each of its files shows as failed. */
+			_cleanup_(closep) int fd = open(dirs[d], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+			pd.refused[d] = true;
+			r = fd >= 0 ? collect_dir(dirs[d], fd, d, &found, &n_found, &cap) : 0;
+			continue;
+		}
+		if (r < 0)
+			break;
+		r = collect_dir(dirs[d], pd.fd[d], d, &found, &n_found, &cap);
+	}
+	if (r == -ENOMEM) {
 		found_files_free(found, n_found);
+		policy_dirs_done(&pd);
 		return r;
 	}
+	r = 0;
 	qsort(found, n_found, sizeof(*found), found_file_cmp);
+	dir_of = calloc(n_found ? n_found : 1, sizeof(*dir_of));
+	if (!dir_of)
+		r = -ENOMEM;
 	/* Later directories win: of each name, the last (highest directory) entry. */
 	for (size_t i = 0; i < n_found && r == 0; i++) {
 		if (i + 1 < n_found && !strcmp(found[i].name, found[i + 1].name))
 			continue;
+		dir_of[n_names] = found[i].dir;
 		if (strv_push_len(&names, &n_names, found[i].name) < 0 ||
 		    strv_push_len(&paths, &n_paths, found[i].path) < 0)
 			r = -ENOMEM;
 	}
 	found_files_free(found, n_found);
-	if (r < 0)
-		return r;
 
-	for (size_t i = 0; names && names[i]; i++) {
+	for (size_t i = 0; r == 0 && i < n_names; i++) {
+		_cleanup_(fclosep) FILE *f = NULL;
+		size_t d = dir_of[i];
 		struct hp_policy p, *nv;
 
-		if (is_mask(paths[i])) {
-			log_info("%s: masked, skipping", paths[i]);
-			continue;
-		}
-		if (check_owner && check_file_owner(paths[i]) < 0) {
-			skipped++;
-			if (strv_push_len(&set.failed, &n_failed, names[i]) < 0) {
-				hp_policy_set_free(&set);
-				return -ENOMEM;
+		if (pd.refused[d]) {
+			r = -EPERM;	/* said once, for the directory */
+		} else {
+			r = conf_open(pd.fd[d], names[i], paths[i], check ? CONF_CHECK_OWNER : 0, "this policy", &f);
+			if (r == 1) {
+				log_info("%s: masked, skipping", paths[i]);
+				r = 0;
+				continue;
 			}
-			continue;
+			if (r == 0)
+				r = policy_parse_stream(f, paths[i], names[i], "Policy", &p);
+			else if (r == -ENOENT)
+				log_error("%s: removed while loading, skipping it", paths[i]);
 		}
-		r = hp_policy_parse_file(paths[i], names[i], "Policy", &p);
-		if (r == -ENOMEM) {
-			hp_policy_set_free(&set);
-			return r;
-		}
+		if (r == -ENOMEM)
+			break;
 		if (r < 0) {
 			skipped++;
-			if (strv_push_len(&set.failed, &n_failed, names[i]) < 0) {
-				hp_policy_set_free(&set);
-				return -ENOMEM;
-			}
+			r = strv_push_len(&set.failed, &n_failed, names[i]);
 			continue;
 		}
 		if (set.n == set_cap) {
 			nv = realloc(set.v, (set_cap ? set_cap * 2 : 8) * sizeof(*nv));
 			if (!nv) {
 				hp_policy_done(&p);
-				hp_policy_set_free(&set);
-				return -ENOMEM;
+				r = -ENOMEM;
+				break;
 			}
 			set.v = nv;
 			set_cap = set_cap ? set_cap * 2 : 8;
 		}
 		set.v[set.n++] = p;
+	}
+	free(dir_of);
+	policy_dirs_done(&pd);
+	if (r < 0) {
+		hp_policy_set_free(&set);
+		return r;
 	}
 	*ret = set;
 	return skipped;

@@ -59,11 +59,14 @@ void hp_config_defaults(struct hp_config *c);
 /*
  * Loads path (a missing file is not an error) and then path.d/\*.conf in
  * lexical order.  A bad entry is logged with its file and line and
- * skipped: the default or the earlier value stays.  Returns the number of
- * errors logged (>= 0), or a negative errno if nothing could be read for a
- * reason other than absence.
+ * skipped: the default or the earlier value stays.  Each file is opened
+ * once, without following a symbolic link and without blocking; with
+ * check_owner, files and their directories must be root's and not
+ * writable by others.  Returns the number of errors logged (>= 0), or a
+ * negative errno if path cannot be used for a reason other than absence
+ * (unreadable, not a regular file, refused by the owner checks).
  */
-int hp_config_load(const char *path, struct hp_config *ret);
+int hp_config_load(const char *path, bool check_owner, struct hp_config *ret);
 
 /* A policy: [Match] selects cgroups, [Policy] says how to treat them. */
 struct hp_policy {
@@ -100,10 +103,13 @@ void hp_policy_set_free(struct hp_policy_set *s);
  * Collects *.conf from dirs (lowest precedence first: a file of the same
  * name in a later directory replaces an earlier one; an empty file or a
  * symlink to /dev/null masks the name) and parses them in lexical order.
- * A file with any error is logged and skipped.  Files not owned by root
- * or writable by others are refused unless owner checks are disabled
- * (tests running unprivileged).  Returns the number of files skipped
- * (>= 0) or a negative errno on allocation failure.
+ * A file with any error is logged and skipped.  Each file is opened once,
+ * without following a symbolic link and without blocking: anything but a
+ * regular file (a FIFO, another link) is refused.  Files, and the
+ * directories holding them, not owned by root or writable by others are
+ * refused unless owner checks are disabled (tests running unprivileged).
+ * Returns the number of files skipped (>= 0) or a negative errno on
+ * allocation failure.
  */
 int hp_policies_load(char *const *dirs, bool check_owner, struct hp_policy_set *ret);
 

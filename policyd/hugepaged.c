@@ -36,7 +36,7 @@ static void help(void)
 	       "  --procfs=PATH        the module's readout (default /proc/damon_hugepage)\n"
 	       "  --run-dir=PATH       where the status file goes (default /run/hugepaged)\n"
 	       "  --dry-run            decide and log, but do not touch the module\n"
-	       "  --no-owner-check     accept policy files not owned by root (tests)\n"
+	       "  --no-owner-check     accept files not owned by root (tests)\n"
 	       "  --check-config       load the configuration, report errors, exit\n"
 	       "  --debug              log debug messages\n"
 	       "  -h, --help           this text\n");
@@ -136,7 +136,7 @@ int main(int argc, char **argv)
 		struct hp_config cfg;
 		int errors;
 
-		errors = hp_config_load(o.config_path, &cfg);
+		errors = hp_config_load(o.config_path, o.check_owner, &cfg);
 		if (errors < 0)
 			return 1;
 		r = hp_policies_load(dirs, o.check_owner, &pol);

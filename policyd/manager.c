@@ -1114,7 +1114,7 @@ static int load_config(struct manager *m, struct hp_config *cfg, struct hp_polic
 {
 	int errors = 0, r;
 
-	r = hp_config_load(m->o.config_path, cfg);
+	r = hp_config_load(m->o.config_path, m->o.check_owner, cfg);
 	if (r < 0)
 		return r;
 	errors += r;
@@ -1135,7 +1135,7 @@ static int reload(struct manager *m)
 
 	sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, now_usec());
 	log_info("reloading");
-	r = hp_config_load(m->o.config_path, &cfg);
+	r = hp_config_load(m->o.config_path, m->o.check_owner, &cfg);
 	if (r != 0) {
 		/* A half-applied main configuration would be worse than the old one. */
 		log_error("%s: %s, keeping the previous main configuration", m->o.config_path,

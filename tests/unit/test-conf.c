@@ -29,7 +29,7 @@ static void test_config_missing_is_defaults(void **state)
 	(void)state;
 	memset(&c, 0x5a, sizeof(c));
 	capture_start();
-	assert_int_equal(hp_config_load("/nonexistent/hugepaged.conf", &c), 0);
+	assert_int_equal(hp_config_load("/nonexistent/hugepaged.conf", false, &c), 0);
 	assert_int_equal(captured_errors(), 0);
 	hp_config_defaults(&d);
 	assert_int_equal(c.kdamond_limit, d.kdamond_limit);
@@ -52,7 +52,7 @@ static void test_config_dropins(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s", fixture("conf/good/hugepaged.conf"));
 	capture_start();
-	assert_int_equal(hp_config_load(path, &c), 0);
+	assert_int_equal(hp_config_load(path, false, &c), 0);
 	assert_int_equal(captured_errors(), 0);
 
 	/* 05-zeroth (7), 10-first (6), 20-second (5): lexical order, last wins;
@@ -88,7 +88,7 @@ static void test_config_errors(void **state)
 	snprintf(path, sizeof(path), "%s", fixture("conf/errors/hugepaged.conf"));
 	snprintf(dropin, sizeof(dropin), "%s", fixture("conf/errors/hugepaged.conf.d/50-bad.conf"));
 	capture_start();
-	assert_int_equal(hp_config_load(path, &c), 6);
+	assert_int_equal(hp_config_load(path, false, &c), 6);
 	assert_int_equal(captured_errors(), 6);
 
 	assert_logged_at(path, 4, "out-of-range value KdamondLimit=100");
@@ -126,7 +126,7 @@ static void test_config_malformed_line(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s", fixture("conf/malformed/hugepaged.conf"));
 	capture_start();
-	assert_int_equal(hp_config_load(path, &c), 1);
+	assert_int_equal(hp_config_load(path, false, &c), 1);
 	assert_int_equal(captured_errors(), 1);
 	assert_logged_at(path, 3, "malformed line");
 	assert_int_equal(c.kdamond_limit, 3);
@@ -382,7 +382,8 @@ static void test_owner_not_root(void **state)
 	capture_start();
 	assert_int_equal(hp_policies_load(dirs, true, &set), 1);
 	assert_int_equal(set.n, 0);
-	assert_int_equal(captured_count(bad, want), 1);
+	/* As root, the file is refused; unprivileged, already its directory. */
+	assert_int_equal(captured_count(t->path, want), 1);
 	hp_policy_set_free(&set);
 
 	assert_int_equal(hp_policies_load(dirs, false, &set), 0);
@@ -417,6 +418,128 @@ static void test_mask_in_tmpdir(void **state)
 	assert_string_equal(set.v[0].name, "20-b.conf");
 	assert_int_equal(captured_errors(), 0);
 	hp_policy_set_free(&set);
+}
+
+/*
+ * A FIFO (or anything but a regular file) is refused at once, not waited
+ * on; the alarm turns a hang into a failure of this test.
+ */
+static void test_fifo(void **state)
+{
+	struct tmpdir *t = *state;
+	struct hp_policy_set set = { 0 };
+	char *dirs[] = { t->path, NULL };
+	char fifo[256], ok[256], conf[256], dropdir[256], dropin[512];
+	struct hp_config c;
+
+	write_policy(t->path, "20-ok.conf", 0644, ok, sizeof(ok));
+	snprintf(fifo, sizeof(fifo), "%s/10-fifo.conf", t->path);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	snprintf(dropin, sizeof(dropin), "%s/11-dir.conf", t->path);
+	assert_int_equal(mkdir(dropin, 0755), 0);
+	capture_start();
+	alarm(60);
+	assert_int_equal(hp_policies_load(dirs, false, &set), 2);
+	alarm(0);
+	assert_int_equal(set.n, 1);
+	assert_string_equal(set.v[0].name, "20-ok.conf");
+	assert_int_equal(captured_count(fifo, "a FIFO, not a regular file"), 1);
+	assert_int_equal(captured_count(dropin, "a directory, not a regular file"), 1);
+	assert_int_equal(strv_len(set.failed), 2);
+	hp_policy_set_free(&set);
+
+	/* The main file and its drop-ins. */
+	snprintf(conf, sizeof(conf), "%s/main.conf", t->path);
+	assert_int_equal(mkfifo(conf, 0644), 0);
+	capture_start();
+	alarm(60);
+	assert_true(hp_config_load(conf, false, &c) < 0);
+	alarm(0);
+	assert_int_equal(captured_count(conf, "a FIFO, not a regular file"), 1);
+	assert_int_equal(unlink(conf), 0);
+	snprintf(dropdir, sizeof(dropdir), "%s.d", conf);
+	assert_int_equal(mkdir(dropdir, 0755), 0);
+	snprintf(dropin, sizeof(dropin), "%s/10-fifo.conf", dropdir);
+	assert_int_equal(mkfifo(dropin, 0644), 0);
+	snprintf(dropin, sizeof(dropin), "%s/20-ok.conf", dropdir);
+	write_bytes(dropdir, "20-ok.conf", "[Daemon]\nKdamondLimit=9\n", 24, dropin, sizeof(dropin));
+	capture_start();
+	alarm(60);
+	assert_int_equal(hp_config_load(conf, false, &c), 1);
+	alarm(0);
+	assert_int_equal(c.kdamond_limit, 9);
+	assert_int_equal(captured_count(dropdir, "a FIFO, not a regular file"), 1);
+}
+
+/*
+ * Files are opened once, without following a link: a link is a mask (to
+ * /dev/null) or refused, and the checks are made on what was opened.
+ */
+static void test_links_and_dirs(void **state)
+{
+	struct tmpdir *t = *state;
+	struct hp_policy_set set = { 0 };
+	char *dirs[] = { t->path, NULL };
+	char ok[256], link[256], target[256];
+
+	write_policy(t->path, "20-ok.conf", 0644, ok, sizeof(ok));
+	write_policy(t->path, "target.txt", 0644, target, sizeof(target));
+	snprintf(link, sizeof(link), "%s/10-link.conf", t->path);
+	assert_int_equal(symlink("target.txt", link), 0);
+	capture_start();
+	assert_int_equal(hp_policies_load(dirs, false, &set), 1);
+	assert_int_equal(set.n, 1);
+	assert_int_equal(captured_count(link, "a symbolic link"), 1);
+	hp_policy_set_free(&set);
+
+	/* A directory that others may write to: none of its policies apply. */
+	if (geteuid() != 0) {
+		print_message("skipped the directory checks: they need root-owned directories\n");
+		return;
+	}
+	assert_int_equal(unlink(link), 0);
+	write_policy(t->path, "30-more.conf", 0644, ok, sizeof(ok));
+	assert_int_equal(chmod(t->path, 0777), 0);
+	capture_start();
+	assert_int_equal(hp_policies_load(dirs, true, &set), 2);
+	assert_int_equal(set.n, 0);
+	assert_int_equal(captured_count(t->path, "writable by others"), 1);
+	hp_policy_set_free(&set);
+	assert_int_equal(chmod(t->path, 0755), 0);
+	assert_int_equal(chown(t->path, 65534, 65534), 0);
+	capture_start();
+	assert_int_equal(hp_policies_load(dirs, true, &set), 2);
+	assert_int_equal(captured_count(t->path, "owned by uid 65534"), 1);
+	hp_policy_set_free(&set);
+	/* Without owner checks, both load. */
+	assert_int_equal(hp_policies_load(dirs, false, &set), 0);
+	assert_int_equal(set.n, 2);
+	hp_policy_set_free(&set);
+	assert_int_equal(chown(t->path, 0, 0), 0);
+}
+
+/* The main configuration is checked like the policies. */
+static void test_config_owner(void **state)
+{
+	struct tmpdir *t = *state;
+	struct hp_config c;
+	char conf[256];
+
+	if (geteuid() != 0) {
+		print_message("skipped: needs root to make a file of another owner\n");
+		skip();
+	}
+	write_bytes(t->path, "hugepaged.conf", "[Daemon]\nKdamondLimit=9\n", 24, conf, sizeof(conf));
+	capture_start();
+	assert_int_equal(hp_config_load(conf, true, &c), 0);
+	assert_int_equal(c.kdamond_limit, 9);
+	assert_int_equal(chown(conf, 65534, 65534), 0);
+	capture_start();
+	assert_true(hp_config_load(conf, true, &c) < 0);
+	assert_int_equal(captured_count(conf, "owned by uid 65534"), 1);
+	/* Tests and --no-owner-check. */
+	assert_int_equal(hp_config_load(conf, false, &c), 0);
+	assert_int_equal(c.kdamond_limit, 9);
 }
 
 /* A long line is one line: never cut into pieces read as lines of their own. */
@@ -474,7 +597,7 @@ static void test_long_line_config(void **state)
 	fprintf(f, "[Daemon]\nKdamondLimit=5%*s; an inline comment after many spaces\nHoldSec=7s\n", 300, "");
 	assert_int_equal(fclose(f), 0);
 	capture_start();
-	assert_int_equal(hp_config_load(path, &c), 1);
+	assert_int_equal(hp_config_load(path, false, &c), 1);
 	assert_logged_at(path, 2, "bad value KdamondLimit=5");
 	assert_true(c.hold_time == 7 * USEC_PER_SEC);
 	assert_int_equal(c.kdamond_limit, 4);	/* the default stays */
@@ -625,7 +748,7 @@ static void test_syntax_nul_utf8(void **state)
 
 	write_bytes(t->path, "hugepaged.conf", conf, sizeof(conf) - 1, path, sizeof(path));
 	capture_start();
-	assert_int_equal(hp_config_load(path, &c), 3);
+	assert_int_equal(hp_config_load(path, false, &c), 3);
 	assert_logged_at(path, 2, "NUL byte");
 	assert_logged_at(path, 3, "NUL byte");
 	assert_logged_at(path, 5, "not valid UTF-8");
@@ -969,6 +1092,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_owner_writable_by_others, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_owner_not_root, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_mask_in_tmpdir, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_fifo, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_links_and_dirs, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_config_owner, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_long_line, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_long_line_config, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_line_limit, setup_tmpdir, teardown_tmpdir),
