@@ -697,16 +697,23 @@ static int conf_open(int dir_fd, const char *name, const char *path, unsigned fl
 	return 0;
 }
 
-/* A directory of configuration files, opened once (*ret_fd), -ENOENT if missing. */
+/*
+ * A directory of configuration files, opened once (*ret_fd).  -ENOENT if
+ * it is missing; a file where a directory should be is an error, said.
+ */
 static int conf_open_dir(const char *dir, bool check, const char *what, int *ret_fd)
 {
 	_cleanup_(closep) int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;
 
 	if (fd < 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
+		if (errno == ENOENT)
 			return -ENOENT;
-		return log_warning_errno(-errno, "%s: cannot open", dir);
+		if (errno == ENOTDIR) {
+			log_error("%s: not a directory, ignoring it", dir);
+			return -ENOTDIR;
+		}
+		return log_error_errno(-errno, "%s: cannot open", dir);
 	}
 	if (fstat(fd, &st) < 0)
 		return log_warning_errno(-errno, "%s: cannot stat", dir);
@@ -1051,6 +1058,11 @@ int hp_policies_load(char *const *dirs, bool check, struct hp_policy_set *ret)
 		pd.fd[d] = -1;
 		r = conf_open_dir(dirs[d], check, "the policies in it", &pd.fd[d]);
 		if (r == -ENOENT) {
+			r = 0;
+			continue;
+		}
+		if (r == -ENOTDIR) {
+			skipped++;	/* an error for --check-config and the status */
 			r = 0;
 			continue;
 		}

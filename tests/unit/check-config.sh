@@ -35,4 +35,12 @@ mkdir -p "$tmp/c.conf.d"
 mkfifo "$tmp/c.conf.d/10-fifo.conf"
 expect_error "FIFO drop-in" "c.conf.d/10-fifo.conf: a FIFO, not a regular file" \
 	--config "$tmp/c.conf" --policy-dir "$tmp/none"
+
+# A --policy-dir that is a file, a drop-in directory that is a file.
+printf 'x\n' > "$tmp/file"
+expect_error "--policy-dir is a file" "file: not a directory" \
+	--config "$tmp/none.conf" --policy-dir "$tmp/file"
+printf 'x\n' > "$tmp/d.conf.d"
+expect_error "drop-in directory is a file" "d.conf.d: not a directory" \
+	--config "$tmp/d.conf" --policy-dir "$tmp/none"
 exit $fail

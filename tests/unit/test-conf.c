@@ -239,10 +239,20 @@ static void test_policies_no_dirs(void **state)
 {
 	struct hp_policy_set set = { .n = 99 };
 	char *dirs[] = { "/nonexistent/a", "/nonexistent/b", NULL };
+	char file[4096];
+	char *not_dirs[] = { file, NULL };
 
 	(void)state;
 	assert_int_equal(hp_policies_load(dirs, true, &set), 0);
 	assert_int_equal(set.n, 0);
+	hp_policy_set_free(&set);
+
+	/* A directory that is a file is an error, not "no policies". */
+	snprintf(file, sizeof(file), "%s", fixture("policies/etc/10-db.conf"));
+	capture_start();
+	assert_int_equal(hp_policies_load(not_dirs, false, &set), 1);
+	assert_int_equal(set.n, 0);
+	assert_int_equal(captured_count(file, "not a directory"), 1);
 	hp_policy_set_free(&set);
 }
 
