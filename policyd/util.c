@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 
 void strv_free(char **v)
@@ -610,29 +611,36 @@ int read_file_at(int dirfd, const char *name, char **ret)
 int write_file_atomic(const char *path, const char *data, size_t len)
 {
 	_cleanup_(freep) char *tmp = NULL;
-	int fd, r = 0;
+	_cleanup_(closep) int fd = -1;
+	int r = 0;
 
-	if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0)
+	assert(path && (data || len == 0));
+	/* mkostemp(): a random name, O_CREAT|O_EXCL (a planted link is never followed). */
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
 		return -ENOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while (len > 0) {
+	if (fchmod(fd, 0644) < 0)
+		r = -errno;
+	while (r == 0 && len > 0) {
 		ssize_t n = write(fd, data, len);
 
 		if (n < 0) {
+			if (errno == EINTR)
+				continue;
 			r = -errno;
 			break;
 		}
 		data += n;
-		len -= n;
+		len -= (size_t)n;
 	}
-	if (close(fd) < 0 && r == 0)
+	if (close(TAKE_FD(fd)) < 0 && r == 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
 	if (r < 0)
-		unlink(tmp);
+		(void)unlink(tmp);
 	return r;
 }
 

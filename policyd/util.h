@@ -154,7 +154,11 @@ int parse_duration(const char *s, usec_t *ret);
 
 /* Reads a small file relative to dirfd (AT_FDCWD for a path) into *ret. */
 int read_file_at(int dirfd, const char *name, char **ret);
-/* Writes data to a path through a temporary file and rename(). */
+/*
+ * Writes data to a path through a temporary file with a random name in
+ * the same directory, created exclusively (never through a link someone
+ * planted), mode 0644, then rename().
+ */
 int write_file_atomic(const char *path, const char *data, size_t len);
 
 /* Formats a byte count as "12.5 MiB" into buf. */

@@ -2,7 +2,10 @@
 /* Value parsers and formatters of policyd/util.c. */
 #include "unit.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -522,6 +525,53 @@ static void test_utf8(void **state)
 	assert_false(utf8_valid("a\xe2\x82", 3));
 }
 
+/*
+ * The temporary file is created exclusively under a name nobody can
+ * guess: a link planted where a predictable name would be is not
+ * followed, and nothing is left behind.
+ */
+static void test_write_atomic(void **state)
+{
+	char dir[] = "/tmp/test-util.XXXXXX", path[128], link[256], victim[128];
+	_cleanup_(freep) char *text = NULL;
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	int fd, n = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/status", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	fd = open(victim, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "precious\n", 9), 9);
+	close(fd);
+	/* The name the old code used: path.tmp.PID. */
+	snprintf(link, sizeof(link), "%s.tmp.%d", path, (int)getpid());
+	assert_int_equal(symlink(victim, link), 0);
+
+	assert_int_equal(write_file_atomic(path, "new\n", 4), 0);
+	assert_int_equal(read_file_at(AT_FDCWD, victim, &text), 0);
+	assert_string_equal(text, "precious\n");
+	free(text);
+	assert_int_equal(read_file_at(AT_FDCWD, path, &text), 0);
+	assert_string_equal(text, "new\n");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	/* status, victim and the planted link: no temporary file left. */
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	assert_int_equal(n, 3);
+	unlink(link);
+	unlink(victim);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_take(void **state)
 {
 	_cleanup_(freep) char *owner = strdup("x");
@@ -557,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_siphash),
 		cmocka_unit_test(test_strmap),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_write_atomic),
 		cmocka_unit_test(test_take),
 	};
 
