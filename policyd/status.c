@@ -11,26 +11,40 @@
 
 #include "util.h"
 
-/* Appends a value with space, tab, newline, '=', ',' and '\' as \xHH. */
+/*
+ * Appends a value with space, tab, newline, '=', ',' and '\' as \xHH; a
+ * missing value (NULL) is "-", so a value that is "-" itself is \x2d.
+ */
 static void put_escaped(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
+	if (!s) {
+		fputc('-', f);
+		return;
+	}
+	if (!strcmp(s, "-")) {
+		fputs("\\x2d", f);
+		return;
+	}
+	for (; *s; s++) {
 		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '=' || *s == '\\' || *s == ',')
 			fprintf(f, "\\x%02x", (unsigned char)*s);
 		else
 			fputc(*s, f);
 	}
-	if (!s)
-		fputc('-', f);
 }
 
-/* A list as comma-separated escaped values ("-" if empty). */
+/*
+ * A list as comma-separated escaped values: "-" if empty, and otherwise
+ * one more entry than commas, empty entries included ("" is one empty
+ * entry, "," two).
+ */
 static void put_list(FILE *f, char *const *v)
 {
 	for (size_t i = 0; v && v[i]; i++) {
 		if (i)
 			fputc(',', f);
-		put_escaped(f, v[i]);
+		if (v[i][0])
+			put_escaped(f, v[i]);
 	}
 	if (!v || !v[0])
 		fputc('-', f);
@@ -173,24 +187,24 @@ struct field {
 static int set_list(void *p, const char *val, size_t vlen)
 {
 	char ***list = p;
+	size_t n = 0;
 
 	strv_free(*list);
 	*list = NULL;
 	if (vlen == 1 && val[0] == '-')
 		return 0;
-	while (vlen > 0) {
+	for (;;) {
 		const char *comma = memchr(val, ',', vlen);
-		size_t n = comma ? (size_t)(comma - val) : vlen;
-		_cleanup_(freep) char *v = unescape(val, n);
+		size_t len = comma ? (size_t)(comma - val) : vlen;
+		_cleanup_(freep) char *v = unescape(val, len);
 
-		if (!v || strv_push(list, v) < 0)
+		if (!v || strv_push_len(list, &n, v) < 0)
 			return -ENOMEM;
 		if (!comma)
-			break;
-		val += n + 1;
-		vlen -= n + 1;
+			return 0;
+		val += len + 1;
+		vlen -= len + 1;
 	}
-	return 0;
 }
 
 /* Stores the text v (taken over) into the field p of the given type. */
@@ -252,6 +266,12 @@ static int set_field(const struct field *fields, size_t n, void *rec, const char
 			continue;
 		if (fd->type == F_LIST)
 			return set_list(p, val, vlen);
+		/* "-" is a missing string (a "-" itself is written \x2d). */
+		if (fd->type == F_STR && !raw && vlen == 1 && val[0] == '-') {
+			free(*(char **)p);
+			*(char **)p = NULL;
+			return 0;
+		}
 		/* Numbers and flags are written as digits and words: never decoded. */
 		v = raw || fd->type != F_STR ? strndup(val, vlen) : unescape(val, vlen);
 		if (!v)

@@ -20,6 +20,9 @@
  *    completed reloads (SIGHUP); units says whether [X-Hugepage] sections
  *    of systemd units are read, and reason why not.  Values have no spaces: space, tab,
  *    newline, '=', ',' and backslash in paths and names are written as \xHH.
+ *    A missing value is "-" (so a value "-" is written \x2d).  A list is
+ *    its entries joined by ',': "-" is the empty list, "" one empty entry,
+ *    "," two.
  *    reason= is always last and runs to the end of the line.  Times are
  *    CLOCK_REALTIME microseconds; shares are basis points (10000 = 100%).
  *    Unknown keys are ignored by readers, so keys can be added.

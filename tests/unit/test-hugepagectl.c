@@ -714,6 +714,39 @@ static void test_status_roundtrip(void **state)
 	hp_status_done(&back);
 }
 
+/* Lists with empty entries, entries that read like markers, and absent strings. */
+static void test_status_roundtrip_exact(void **state)
+{
+	static char *lists[][4] = {
+		{ "", NULL }, { "", "", NULL }, { "-", NULL }, { "-", "", "-", NULL }, { "a,", ",b", NULL },
+	};
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(lists) + 1; i++) {
+		struct hp_status_group g = { .path = "/a", .unit = i % 2 ? "-" : NULL, .policy = "",
+					      .sources = i < ELEMENTSOF(lists) ? lists[i] : NULL };
+		struct hp_status s = { .backend = "module", .groups = &g, .n_groups = 1 }, back = { 0 };
+		_cleanup_(freep) char *text = NULL, *again = NULL;
+		unsigned line = 0;
+
+		assert_int_equal(hp_status_format(&s, &text), 0);
+		print_message("%s", text);
+		assert_int_equal(hp_status_parse(text, &back, &line), 0);
+		assert_int_equal(back.n_groups, 1);
+		assert_int_equal(strv_len(back.groups[0].sources), strv_len(g.sources));
+		for (size_t j = 0; g.sources && g.sources[j]; j++)
+			assert_string_equal(back.groups[0].sources[j], g.sources[j]);
+		if (g.unit)
+			assert_string_equal(back.groups[0].unit, g.unit);
+		else
+			assert_null(back.groups[0].unit);
+		assert_string_equal(back.groups[0].policy, "");
+		/* Formatting what was read gives the same text. */
+		assert_int_equal(hp_status_format(&back, &again), 0);
+		assert_string_equal(again, text);
+		hp_status_done(&back);
+	}
+}
+
 static void test_policies_text(void **state)
 {
 	struct hp_status s = { 0 };
@@ -978,6 +1011,7 @@ int main(void)
 		cmocka_unit_test(test_cli_malformed),
 		cmocka_unit_test(test_cli_usage),
 		cmocka_unit_test(test_status_roundtrip),
+		cmocka_unit_test(test_status_roundtrip_exact),
 		cmocka_unit_test(test_policies_text),
 		cmocka_unit_test(test_policies_json),
 		cmocka_unit_test(test_explain),
