@@ -105,6 +105,7 @@ struct manager {
 
 	unsigned reloads;
 	uint64_t reload_rt;		/* CLOCK_REALTIME of the last reload */
+	uint64_t start_time;		/* ours, /proc/self/stat: with the pid, says who wrote the status */
 };
 
 static void psi_watch_done(struct psi_watch *w)
@@ -812,6 +813,7 @@ static int write_status(struct manager *m, unsigned n_fed)
 	uint64_t rt = now_realtime_usec(), mono = now_usec();
 	struct hp_status s = {
 		.pid = getpid(),
+		.start_time = m->start_time,
 		.updated_us = rt,
 		.backend = (char *)m->backend->ops->name,
 		.kdamond_limit = m->cfg.kdamond_limit,
@@ -869,6 +871,20 @@ static int write_status(struct manager *m, unsigned n_fed)
 	if (r < 0)
 		return log_warning_errno(r, "%s: cannot write the status", path);
 	return 0;
+}
+
+/*
+ * The status says a daemon runs: it goes when we do (the runtime directory
+ * is kept across restarts, so nothing else would remove it).
+ */
+static void remove_status(struct manager *m)
+{
+	_cleanup_(freep) char *path = NULL;
+
+	if (asprintf(&path, "%s/status", m->o.run_dir) < 0)
+		return;
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_warning_errno(-errno, "%s: cannot remove", path);
 }
 
 static int rank_order(const void *a, const void *b)
@@ -1210,6 +1226,8 @@ int manager_new(const struct manager_options *o, struct hp_backend *backend, str
 	if (!m)
 		return -ENOMEM;
 	m->o = *o;
+	if (proc_start_time(0, &m->start_time) < 0)
+		log_warning("cannot read our own start time: hugepagectl reload will not signal us");
 	m->backend = backend;
 	m->cgroup_fd = m->pressure_fd = m->inotify_fd = m->proc_fd = -1;
 	m->sys_memory.trigger_fd = m->sys_cpu.trigger_fd = -1;
@@ -1316,10 +1334,11 @@ int manager_run(struct manager *m)
 	r = sd_event_loop(m->event);
 	if (m->cfg.stop_on_exit) {
 		log_info("stopping the module's groups (StopFeedingOnExit=yes)");
-		m->backend->ops->stop(m->backend);
+		(void)m->backend->ops->stop(m->backend);
 	} else {
 		log_info("leaving the module's groups running (StopFeedingOnExit=no)");
 	}
+	remove_status(m);
 	return r;
 }
 

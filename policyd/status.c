@@ -66,7 +66,8 @@ int hp_status_format(const struct hp_status *s, char **ret)
 	if (!f)
 		return -ENOMEM;
 	fprintf(f, "# hugepaged 1\n");
-	fprintf(f, "daemon pid=%d updated_us=%" PRIu64 " backend=", s->pid, s->updated_us);
+	fprintf(f, "daemon pid=%d start_time=%" PRIu64 " updated_us=%" PRIu64 " backend=", s->pid, s->start_time,
+		s->updated_us);
 	put_escaped(f, s->backend);
 	fprintf(f, " kdamond_limit=%u matched=%u fed=%u system=%s memory_some_bp=%u cpu_some_bp=%u reason=",
 		s->kdamond_limit, s->matched, s->fed, s->system_paused ? "paused" : "ok",
@@ -315,7 +316,8 @@ static int parse_record(const char *s, const struct field *fields, size_t n, voi
 
 #define SF(k, t) { #k, t, offsetof(struct hp_status, k) }
 static const struct field daemon_fields[] = {
-	SF(pid, F_INT),		 SF(updated_us, F_U64),	    SF(backend, F_STR),
+	SF(pid, F_INT),		 SF(start_time, F_U64),	    SF(updated_us, F_U64),
+	SF(backend, F_STR),
 	SF(kdamond_limit, F_UINT), SF(matched, F_UINT),	    SF(fed, F_UINT),
 	{ "system", F_PAUSED, offsetof(struct hp_status, system_paused) },
 	SF(memory_some_bp, F_UINT), SF(cpu_some_bp, F_UINT), SF(reason, F_STR),

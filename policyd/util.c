@@ -375,6 +375,34 @@ bool utf8_valid(const char *s, size_t len)
 	return true;
 }
 
+int proc_start_time(pid_t pid, uint64_t *ret)
+{
+	_cleanup_(freep) char *path = NULL, *stat = NULL;
+	const char *p;
+	int r;
+
+	if (asprintf(&path, "/proc/%d/stat", pid > 0 ? (int)pid : (int)getpid()) < 0)
+		return -ENOMEM;
+	r = read_file_at(AT_FDCWD, path, &stat);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	/* "PID (COMM) STATE ...": comm may hold anything, so from its last ')'. */
+	p = strrchr(stat, ')');
+	if (!p)
+		return -EINVAL;
+	p++;
+	/* Field 22 is starttime; after ')' come fields 3 (state) to 52. */
+	for (int field = 3; field <= 22; field++) {
+		if (*p != ' ')
+			return -EINVAL;
+		p++;
+		if (field == 22)
+			return parse_u64_prefix(p, ret, NULL) < 0 ? -EINVAL : 0;
+		p += strcspn(p, " ");
+	}
+	return -EINVAL;
+}
+
 static usec_t clock_usec(clockid_t clock)
 {
 	struct timespec ts;

@@ -128,6 +128,13 @@ uint64_t siphash24(const void *data, size_t len, uint64_t k0, uint64_t k1);
 /* Is s[0..len) well-formed UTF-8 (no overlong forms, no surrogates)? */
 bool utf8_valid(const char *s, size_t len);
 
+/*
+ * The start time of process pid (0: this one), in clock ticks after boot
+ * (/proc/PID/stat field 22): with the pid, it names one process for good,
+ * where a pid alone may be reused.  -ESRCH if there is no such process.
+ */
+int proc_start_time(pid_t pid, uint64_t *ret);
+
 /* CLOCK_MONOTONIC and CLOCK_REALTIME in microseconds. */
 usec_t now_usec(void);
 usec_t now_realtime_usec(void);
