@@ -163,7 +163,8 @@ static int walk_dir(int dir_fd, char *path, size_t len, size_t cap, hp_cgroup_wa
 
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
-		if (de->d_name[0] == '.')
+		/* Only "." and "..": a cgroup may be named ".x", and inotify reports it too. */
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (len + 1 + nlen + 1 > cap) {
 			log_warning("cgroup path %s/%s too long, ignoring", path, de->d_name);

@@ -34,8 +34,9 @@ int hp_psi_read(int dir_fd, const char *name, uint64_t *some_total, unsigned *av
 
 /*
  * Walks every cgroup directory below root_fd (the root itself is "/"),
- * calling fn with the path relative to the root ("/a/b").  A directory
- * that vanishes during the walk is skipped.  fn returning < 0 stops the
+ * calling fn with the path relative to the root ("/a/b"), names starting
+ * with a dot included (they are cgroups too).  A directory that vanishes
+ * during the walk is skipped.  fn returning < 0 stops the
  * walk with that value.  Returns the number of cgroups visited.
  */
 typedef int (*hp_cgroup_walk_fn)(const char *path, void *userdata);
