@@ -36,7 +36,7 @@ struct psi_watch {
 /*
  * What systemd said about a unit's own cgroup, and the policy its
  * [X-Hugepage] sections make.  Groups point at .policy: an entry made
- * stale by a change is freed only after every group was matched again.
+ * stale by a change is freed only once no group points at it (users).
  */
 struct ucache {
 	char *path;
@@ -44,12 +44,14 @@ struct ucache {
 	bool has_policy;	/* the unit has [X-Hugepage] sections: .policy */
 	bool failed;		/* its sections have errors: the policy files apply */
 	bool stale;
+	unsigned users;		/* groups whose g.policy is &.policy */
 	struct hp_policy policy;
 };
 
 /* A cgroup that matched a policy. */
 struct mgroup {
 	struct hp_group g;	/* first: decide.c sees these */
+	struct ucache *policy_uc;	/* the unit entry g.policy points into, or NULL */
 	char *unit;		/* the systemd unit whose own cgroup this is */
 	bool unit_thp_disabled;	/* that unit has MemoryTHP=disable */
 	struct psi_watch memory;
@@ -381,6 +383,19 @@ static void group_refresh(struct manager *m, struct mgroup *mg, bool check_thp)
 		group_check_thp(m, mg);
 }
 
+/* Points the group at policy p, which lives in uc if it is uc's (unit sections). */
+static void group_set_policy(struct mgroup *mg, const struct hp_policy *p, struct ucache *uc)
+{
+	struct ucache *owner = uc && p == &uc->policy ? uc : NULL;
+
+	if (mg->policy_uc)
+		mg->policy_uc->users--;
+	mg->policy_uc = owner;
+	if (owner)
+		owner->users++;
+	mg->g.policy = p;
+}
+
 static void group_free(struct manager *m, struct mgroup *mg)
 {
 	if (mg->events_wd >= 0) {
@@ -388,6 +403,7 @@ static void group_free(struct manager *m, struct mgroup *mg)
 		watch_forget(m, mg->events_wd);
 	}
 	psi_watch_done(&mg->memory);
+	group_set_policy(mg, NULL, NULL);
 	free(mg->g.path);
 	free(mg->unit);
 	free(mg);
@@ -412,7 +428,7 @@ static void group_set_unit(struct mgroup *mg, const struct ucache *uc)
 }
 
 /* Starts tracking a cgroup that matched policy p (uc: its unit, or NULL). */
-static int group_add(struct manager *m, const char *path, const struct hp_policy *p, const struct ucache *uc)
+static int group_add(struct manager *m, const char *path, const struct hp_policy *p, struct ucache *uc)
 {
 	_cleanup_(freep) char *label = NULL, *file = NULL;
 	struct mgroup *mg, **ng;
@@ -432,7 +448,7 @@ static int group_add(struct manager *m, const char *path, const struct hp_policy
 	}
 	m->groups = ng;
 	m->groups[m->n_groups++] = mg;
-	mg->g.policy = p;
+	group_set_policy(mg, p, uc);
 	group_set_unit(mg, uc);
 	mg->g.memory_limit = group_limit(m, p);
 	mg->g.decision = HP_DECISION_EMPTY;
@@ -461,11 +477,15 @@ static void ucache_free(struct ucache *uc)
 	free(uc);
 }
 
-/* Frees the stale entries: call only when no group points at them. */
+/*
+ * Frees the stale entries no group points at.  One that a group still
+ * uses (matching it again failed, for want of memory) stays until that
+ * group is matched again: by the next change, or by the rescan.
+ */
 static void ucache_sweep(struct manager *m)
 {
 	for (size_t i = m->n_ucache; i-- > 0;) {
-		if (!m->ucache[i]->stale)
+		if (!m->ucache[i]->stale || m->ucache[i]->users > 0)
 			continue;
 		ucache_free(m->ucache[i]);
 		m->ucache[i] = m->ucache[--m->n_ucache];
@@ -568,7 +588,7 @@ static int rematch(struct manager *m, const char *path)
 		log_full(LOG_INFO, 0, &(struct log_fields){ .cgroup = path, .decision = "matched" },
 			 "%s: now matches %s %s (priority %d)", path,
 			 p->unit ? "the [X-Hugepage] sections of" : "policy", p->name, p->priority);
-	mg->g.policy = p;
+	group_set_policy(mg, p, uc);
 	group_set_unit(mg, uc);
 	limit = group_limit(m, p);
 	if (limit.bp != mg->g.memory_limit.bp || limit.duration != mg->g.memory_limit.duration) {
@@ -658,9 +678,15 @@ static int rescan(struct manager *m)
 	for (size_t i = m->n_groups; i-- > 0;) {
 		struct mgroup *mg = m->groups[i];
 
-		/* Policies change only in reload(), which rematches the groups. */
+		/*
+		 * Policies change only in reload() and on systemd's signals, which
+		 * rematch the groups; one left on a stale unit entry (that failed
+		 * for want of memory) is matched again here.
+		 */
 		if (!mg->seen)
 			group_remove(m, i, "cgroup removed");
+		else if (mg->policy_uc && mg->policy_uc->stale)
+			(void)rematch(m, mg->g.path);
 		else
 			group_refresh(m, mg, true);
 	}
