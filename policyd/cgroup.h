@@ -41,6 +41,17 @@ int hp_psi_read(int dir_fd, const char *name, uint64_t *some_total, unsigned *av
  */
 typedef int (*hp_cgroup_walk_fn)(const char *path, void *userdata);
 int hp_cgroup_walk(int root_fd, hp_cgroup_walk_fn fn, void *userdata);
+/*
+ * The same, with each directory's inode number (on cgroupfs, the cgroup's
+ * id: a cgroup removed and made again under the same path has another).
+ * fn may return HP_WALK_SKIP: the directory is known (from its inotify
+ * watch) to have no subdirectory, so it is not looked at.  leaf, if not
+ * NULL, is told for each directory looked at whether it had none.
+ */
+#define HP_WALK_SKIP 1
+typedef int (*hp_cgroup_walk_ino_fn)(const char *path, uint64_t ino, void *userdata);
+typedef void (*hp_cgroup_walk_leaf_fn)(const char *path, bool leaf, void *userdata);
+int hp_cgroup_walk_ino(int root_fd, hp_cgroup_walk_ino_fn fn, hp_cgroup_walk_leaf_fn leaf, void *userdata);
 
 /* Does a /proc/PID/status text say "THP_enabled: 0" (prctl PR_SET_THP_DISABLE)? */
 bool hp_proc_status_thp_disabled(const char *text);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -289,6 +290,58 @@ static void test_walk_parent_first(void **state)
 	seen_free(&s);
 }
 
+struct ino_check {
+	int root;
+	unsigned n;
+};
+
+/* Each path's inode is the one stat() gives; counts the visits. */
+static int check_ino(const char *path, uint64_t ino, void *userdata)
+{
+	struct ino_check *c = userdata;
+	struct stat st;
+
+	assert_int_equal(fstatat(c->root, path[1] ? path + 1 : ".", &st, 0), 0);
+	assert_true(st.st_ino == ino);
+	c->n++;
+	return 0;
+}
+
+/* Deep trees, directories with many entries, leaves at every depth. */
+static void test_walk_tree(void **state)
+{
+	char dir[] = "/tmp/test-cgroup.XXXXXX", path[256], cmd[300];
+	struct ino_check c = { 0 };
+	unsigned want = 1;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < 600; i++) {
+		snprintf(path, sizeof(path), "%s/wide-with-a-long-name-%04d.service", dir, i);
+		assert_int_equal(mkdir(path, 0755), 0);
+		want++;
+	}
+	snprintf(path, sizeof(path), "%s/deep", dir);
+	for (int i = 0; i < 12; i++) {
+		assert_int_equal(mkdir(path, 0755), 0);
+		want++;
+		/* A file and a leaf beside each level. */
+		snprintf(cmd, sizeof(cmd), "%s/leaf", path);
+		assert_int_equal(mkdir(cmd, 0755), 0);
+		want++;
+		snprintf(cmd, sizeof(cmd), "%s/cgroup.procs", path);
+		assert_int_equal(close(open(cmd, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)), 0);
+		strcat(path, "/d");
+	}
+	c.root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(c.root >= 0);
+	assert_int_equal(hp_cgroup_walk_ino(c.root, check_ino, NULL, &c), (int)want);
+	assert_int_equal(c.n, want);
+	close(c.root);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_walk_stop(void **state)
 {
 	int root = *(int *)*state;
@@ -355,6 +408,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_walk, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_walk_parent_first, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_walk_stop, setup_root, teardown_root),
+		cmocka_unit_test(test_walk_tree),
 		cmocka_unit_test(test_walk_bad_fd),
 		cmocka_unit_test(test_thp_disabled),
 	};

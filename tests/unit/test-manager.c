@@ -36,70 +36,7 @@ static void *fault_calloc(size_t n, size_t size)
 	return calloc(n, size);
 }
 
-/* ---- a fake systemd: units.h ---- */
-
-static char units_dir[128];
-static hp_units_changed_t units_changed;
-static void *units_userdata;
-
-struct hp_units {
-	int dummy;
-};
-
-void hp_unit_info_done(struct hp_unit_info *u)
-{
-	free(u->unit);
-	strv_free(u->files);
-	*u = (struct hp_unit_info){ 0 };
-}
-
-int hp_units_open(sd_event *event, hp_units_changed_t changed, void *userdata, struct hp_units **ret)
-{
-	(void)event;
-	units_changed = changed;
-	units_userdata = userdata;
-	*ret = calloc(1, sizeof(**ret));
-	return *ret ? 0 : -ENOMEM;
-}
-
-void hp_units_free(struct hp_units *u)
-{
-	free(u);
-}
-
-bool hp_units_connected(struct hp_units *u)
-{
-	(void)u;
-	return true;
-}
-
-bool hp_units_path_is_unit_like(const char *path)
-{
-	const char *last = strrchr(path, '/');
-	size_t n;
-
-	if (!last)
-		return false;
-	n = strlen(++last);
-	return (n > 8 && !strcmp(last + n - 8, ".service")) || (n > 6 && !strcmp(last + n - 6, ".slice"));
-}
-
-int hp_units_lookup(struct hp_units *u, const char *path, struct hp_unit_info *ret)
-{
-	_cleanup_(freep) char *file = NULL;
-	struct hp_unit_info info = { 0 };
-
-	(void)u;
-	if (!hp_units_path_is_unit_like(path))
-		return -ENOENT;
-	info.unit = strdup(strrchr(path, '/') + 1);
-	if (!info.unit || asprintf(&file, "%s/%s", units_dir, info.unit) < 0 || strv_push(&info.files, file) < 0) {
-		hp_unit_info_done(&info);
-		return -ENOMEM;
-	}
-	*ret = info;
-	return 0;
-}
+#include "fake-units.h"
 
 /* ---- the tree ---- */
 
@@ -254,10 +191,79 @@ static void test_units_changed_enomem(void **state)
 	assert_int_equal(decide_and_feed(e->m), 0);
 }
 
+/* Reads and handles what inotify has queued, as the event loop would. */
+static void drain_inotify(struct manager *m)
+{
+	(void)on_inotify(NULL, m->inotify_fd, EPOLLIN, m);
+}
+
+/* Reads and drops what inotify has queued: events lost, as on an overflow. */
+static void lose_inotify(struct manager *m)
+{
+	char buf[65536];
+
+	while (read(m->inotify_fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+/*
+ * A rescan does not look into a directory whose watch says it has no
+ * subdirectory; a directory made there is found through its event, and
+ * once events were lost every directory is looked into again.
+ */
+static void test_rescan_known_leaves(void **state)
+{
+	struct env *e = *state;
+	char policies[256];
+	char *dirs[] = { policies, NULL };
+	struct manager_options o = {
+		.config_path = e->conf, .policy_dirs = dirs, .check_owner = false,
+		.cgroup_root = e->cgroup, .pressure_dir = e->pressure, .run_dir = e->run,
+	};
+
+	snprintf(policies, sizeof(policies), "%s/policies.d", e->dir);
+	assert_int_equal(mkdir(policies, 0755), 0);
+	write_text(policies, "10-all.conf", "[Match]\nCgroupPath=/* /*/* /*/*/*\n");
+	make_cgroup(e, "a");
+	make_cgroup(e, "b");
+	make_cgroup(e, "b/c");
+	assert_int_equal(hp_backend_dry_run_new(&e->backend), 0);
+	assert_int_equal(manager_new(&o, e->backend, &e->m), 0);
+	assert_int_equal(e->m->n_groups, 4);	/* the root matches too */
+
+	/* A rescan finds what is there, without its events... */
+	assert_int_equal(rescan(e->m), 0);
+	assert_int_equal(e->m->n_cgroups, 4);
+	make_cgroup(e, "b/new");
+	assert_int_equal(rescan(e->m), 0);
+	assert_non_null(group_find(e->m, "/b/new"));
+	/* ...but for inside a known leaf: that is its watch's to say. */
+	make_cgroup(e, "a/x");
+	assert_int_equal(rescan(e->m), 0);
+	assert_null(group_find(e->m, "/a/x"));
+	drain_inotify(e->m);
+	assert_non_null(group_find(e->m, "/a/x"));
+	/* /a is no leaf now: the next rescan looks into it. */
+	make_cgroup(e, "a/x/y");
+	make_cgroup(e, "a/z");
+	lose_inotify(e->m);
+	assert_int_equal(rescan(e->m), 0);
+	assert_non_null(group_find(e->m, "/a/z"));
+	assert_null(group_find(e->m, "/a/x/y"));	/* /a/x was a leaf, its event lost */
+
+	/* Events lost (the overflow sets this): every directory is looked into. */
+	e->m->full_rescan = true;
+	assert_int_equal(rescan(e->m), 0);
+	assert_non_null(group_find(e->m, "/a/x/y"));
+	assert_false(e->m->full_rescan);
+	assert_int_equal(e->m->n_cgroups, 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_units_changed_enomem, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_rescan_known_leaves, env_setup, env_teardown),
 	};
 
 	return cmocka_run_group_tests_name("manager", tests, NULL, NULL);
