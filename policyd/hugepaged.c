@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
@@ -78,6 +79,8 @@ int main(int argc, char **argv)
 	int c, r;
 
 	log_setup("hugepaged");
+	/* A log write to a closed pipe must not kill the daemon (systemd ignores it too). */
+	(void)signal(SIGPIPE, SIG_IGN);
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
 		switch (c) {
 		case ARG_CONFIG:

@@ -167,7 +167,8 @@ static void psi_watch_sample(struct psi_watch *w, bool triggered)
 	if (hp_pressure_paused(w->state) != was_paused) {
 		char a[16], b[16];
 
-		log_info("%s pressure: %s (some %s, limit %s)", w->label,
+		log_full(LOG_INFO, 0, &(struct log_fields){ .message_id = HP_MESSAGE_PRESSURE },
+			 "%s pressure: %s (some %s, limit %s)", w->label,
 			 hp_pressure_paused(w->state) ? "over the limit, pausing" : "back below the limit, resuming",
 			 format_bp(a, sizeof(a), w->state->share_bp), format_bp(b, sizeof(b), w->limit->bp));
 		schedule_decide(w->m);
@@ -443,7 +444,9 @@ static void group_remove(struct manager *m, size_t i, const char *why)
 {
 	struct mgroup *mg = m->groups[i];
 
-	log_full(LOG_INFO, 0, &(struct log_fields){ .cgroup = mg->g.path, .decision = "dropped", .reason = why },
+	log_full(LOG_INFO, 0,
+		 &(struct log_fields){ .cgroup = mg->g.path, .decision = "dropped", .reason = why,
+				       .message_id = HP_MESSAGE_GROUP },
 		 "%s: dropped (%s)%s", mg->g.path, why, mg->g.fed ? ", it was fed" : "");
 	assert(mg->idx == i);
 	(void)strmap_remove(&m->group_by_path, mg->g.path, NULL);
@@ -498,7 +501,7 @@ static int group_add(struct manager *m, const char *path, const struct hp_policy
 	if (r < 0)
 		log_warning_errno(r, "%s: cannot watch memory.pressure, ignoring", path);
 	group_refresh(m, mg, true);
-	log_full(LOG_INFO, 0, &(struct log_fields){ .cgroup = path, .decision = "matched" },
+	log_full(LOG_INFO, 0, &(struct log_fields){ .cgroup = path, .decision = "matched", .message_id = HP_MESSAGE_GROUP },
 		 "%s: matches %s %s (priority %d)", path, p->unit ? "the [X-Hugepage] sections of" : "policy",
 		 p->name, p->priority);
 	schedule_decide(m);
@@ -685,7 +688,8 @@ static int rematch(struct manager *m, const char *path)
 	}
 	/* During a reload the old policy may have moved into the new set (kept): no name. */
 	if (mg->g.policy && mg->g.policy->name && strcmp(mg->g.policy->name, p->name))
-		log_full(LOG_INFO, 0, &(struct log_fields){ .cgroup = path, .decision = "matched" },
+		log_full(LOG_INFO, 0,
+			 &(struct log_fields){ .cgroup = path, .decision = "matched", .message_id = HP_MESSAGE_GROUP },
 			 "%s: now matches %s %s (priority %d)", path,
 			 p->unit ? "the [X-Hugepage] sections of" : "policy", p->name, p->priority);
 	group_set_policy(mg, p, uc);
@@ -1124,7 +1128,8 @@ static int decide_and_feed(struct manager *m)
 		log_full(LOG_INFO, 0,
 			 &(struct log_fields){ .cgroup = mg->g.path,
 					       .decision = hp_decision_name(mg->g.decision),
-					       .reason = mg->g.reason },
+					       .reason = mg->g.reason,
+					       .message_id = HP_MESSAGE_DECISION },
 			 "%s: %s (%s)", mg->g.path, hp_decision_name(mg->g.decision), mg->g.reason);
 		mg->logged = mg->g.decision;
 		mg->logged_once = true;
@@ -1337,7 +1342,8 @@ static int reload(struct manager *m)
 		sd_notify(false, "READY=1");
 		return r;
 	}
-	log_info("configuration: %s, %zu policies, kdamond limit %u", m->o.config_path, pol.n, cfg.kdamond_limit);
+	log_full(LOG_INFO, 0, &(struct log_fields){ .message_id = HP_MESSAGE_RELOAD },
+		 "configuration: %s, %zu policies, kdamond limit %u", m->o.config_path, pol.n, cfg.kdamond_limit);
 	old = m->policies;
 	m->policies = pol;
 	m->cfg = cfg;

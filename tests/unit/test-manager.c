@@ -128,6 +128,23 @@ static void env_start(struct env *e)
 	assert_int_equal(manager_new(&o, e->backend, &e->m), 0);
 }
 
+/* Journal entries, as log.c sends them (see test-log.c). */
+static char journal[64][1024];
+static size_t n_journal;
+
+static int fake_journal(const struct iovec *iov, int n)
+{
+	char *e = journal[n_journal % 64];
+
+	n_journal++;
+	e[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		strncat(e, iov[i].iov_base, iov[i].iov_len > 200 ? 200 : iov[i].iov_len);
+		strcat(e, "\n");
+	}
+	return 0;
+}
+
 /* Every group's policy is alive: a loaded policy file or a unit cache entry. */
 static void assert_policies_alive(struct manager *m)
 {
@@ -259,11 +276,37 @@ static void test_rescan_known_leaves(void **state)
 	assert_int_equal(e->m->n_cgroups, 8);
 }
 
+/* Decision changes carry their MESSAGE_ID, for journalctl MESSAGE_ID=. */
+static void test_decision_message_id(void **state)
+{
+	struct env *e = *state;
+	bool decision = false, matched = false;
+
+	make_cgroup(e, "db.service");
+	write_text(units_dir, "db.service", "[X-Hugepage]\nPriority=5\n");
+	n_journal = 0;
+	log_set_journal(fake_journal);
+	env_start(e);
+	assert_int_equal(decide_and_feed(e->m), 0);
+	log_set_journal(NULL);
+	for (size_t i = 0; i < n_journal && i < 64; i++) {
+		const char *j = journal[i];
+
+		matched |= strstr(j, "MESSAGE_ID=" HP_MESSAGE_GROUP "\n") && strstr(j, "HUGEPAGED_DECISION=matched\n") &&
+			   strstr(j, "HUGEPAGED_CGROUP=/db.service\n");
+		decision |= strstr(j, "MESSAGE_ID=" HP_MESSAGE_DECISION "\n") && strstr(j, "HUGEPAGED_DECISION=fed\n") &&
+			    strstr(j, "HUGEPAGED_CGROUP=/db.service\n");
+	}
+	assert_true(matched);
+	assert_true(decision);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_units_changed_enomem, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_rescan_known_leaves, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_decision_message_id, env_setup, env_teardown),
 	};
 
 	return cmocka_run_group_tests_name("manager", tests, NULL, NULL);
