@@ -773,6 +773,19 @@ static int split_path(const char *path, char **ret_dir, const char **ret_name)
 	return 0;
 }
 
+int hp_config_parse_text(const char *label, const char *text, size_t len, struct hp_config *c)
+{
+	_cleanup_(fclosep) FILE *f = NULL;
+
+	assert(label && c && (text || len == 0));
+	if (len == 0)
+		return 0;
+	f = fmemopen((void *)text, len, "r");
+	if (!f)
+		return -ENOMEM;
+	return parse_stream(f, label, config_keys, ELEMENTSOF(config_keys), c, false, NULL);
+}
+
 /* Parses one main-configuration file name in dir_fd into c; the errors, or < 0. */
 static int config_parse_at(int dir_fd, const char *name, const char *path, unsigned flags, struct hp_config *c)
 {
@@ -947,6 +960,20 @@ static int policy_empty(const char *path, const char *name, const char *section,
 	return policy_parse_stream(f, path, name, section, ret);
 }
 
+int hp_policy_parse_text(const char *label, const char *name, const char *section, const char *text, size_t len,
+			 struct hp_policy *ret)
+{
+	_cleanup_(fclosep) FILE *f = NULL;
+
+	assert(label && name && section && ret && (text || len == 0));
+	if (len == 0)
+		return policy_empty(label, name, section, ret);
+	f = fmemopen((void *)text, len, "r");
+	if (!f)
+		return -ENOMEM;
+	return policy_parse_stream(f, label, name, section, ret);
+}
+
 int hp_policy_parse_file(const char *path, const char *name, const char *section,
 			 struct hp_policy *ret)
 {
@@ -1084,7 +1111,8 @@ int hp_policies_load(char *const *dirs, bool check, struct hp_policy_set *ret)
 		return r;
 	}
 	r = 0;
-	qsort(found, n_found, sizeof(*found), found_file_cmp);
+	if (n_found > 0)	/* qsort(NULL, 0) is undefined behaviour, UBSan says */
+		qsort(found, n_found, sizeof(*found), found_file_cmp);
 	dir_of = calloc(n_found ? n_found : 1, sizeof(*dir_of));
 	if (!dir_of)
 		r = -ENOMEM;

@@ -67,6 +67,11 @@ void hp_config_defaults(struct hp_config *c);
  * (unreadable, not a regular file, refused by the owner checks).
  */
 int hp_config_load(const char *path, bool check_owner, struct hp_config *ret);
+/*
+ * Parses text[0..len) (label names it in messages) on top of c, as one
+ * file of hp_config_load(): the number of errors logged, or -ENOMEM.
+ */
+int hp_config_parse_text(const char *label, const char *text, size_t len, struct hp_config *c);
 
 /* A policy: [Match] selects cgroups, [Policy] says how to treat them. */
 struct hp_policy {
@@ -127,6 +132,9 @@ int hp_policy_set_keep_failed(struct hp_policy_set *next, struct hp_policy_set *
  * naming file and line.  0 on success, -EINVAL after logging otherwise.
  */
 int hp_policy_parse_file(const char *path, const char *name, const char *section,
+			 struct hp_policy *ret);
+/* The same, from text[0..len) (label names it in messages). */
+int hp_policy_parse_text(const char *label, const char *name, const char *section, const char *text, size_t len,
 			 struct hp_policy *ret);
 void hp_policy_done(struct hp_policy *p);
 

@@ -599,41 +599,67 @@ int parse_duration(const char *s, usec_t *ret)
 	return parse_scaled(s, units, ELEMENTSOF(units), 1000000000000000ULL, ret);
 }
 
-int read_file_at(int dirfd, const char *name, char **ret)
+/* Files we read are small: status files, cgroup and proc files. */
+#define READ_FILE_MAX (64 * 1024 * 1024)
+
+int read_fd(int fd, char **ret, size_t *ret_len)
 {
-	_cleanup_(closep) int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	char *buf = NULL;
+	_cleanup_(freep) char *buf = NULL;
 	size_t len = 0, size = 0;
 
-	if (fd < 0)
-		return -errno;
+	assert(fd >= 0 && ret);
 	for (;;) {
 		ssize_t n;
 
 		if (size - len < 4096) {
-			char *nb = realloc(buf, size + 8192);
+			char *nb;
 
-			if (!nb) {
-				free(buf);
+			if (size >= READ_FILE_MAX)
+				return -EFBIG;
+			nb = realloc(buf, size + 8192);
+			if (!nb)
 				return -ENOMEM;
-			}
 			buf = nb;
 			size += 8192;
 		}
 		n = read(fd, buf + len, size - len - 1);
 		if (n < 0) {
-			int r = -errno;
-
-			free(buf);
-			return r;
+			if (errno == EINTR)
+				continue;
+			return -errno;
 		}
 		if (n == 0)
 			break;
-		len += n;
+		len += (size_t)n;
 	}
 	buf[len] = '\0';
-	*ret = buf;
+	if (ret_len)
+		*ret_len = len;
+	*ret = TAKE_PTR(buf);
 	return 0;
+}
+
+int read_file_at_len(int dirfd, const char *name, char **ret, size_t *ret_len)
+{
+	/* Without blocking: a FIFO put where a file should be is refused, not waited on. */
+	_cleanup_(closep) int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+
+	assert(name && ret);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EBADFD;
+	return read_fd(fd, ret, ret_len);
+}
+
+int read_file_at(int dirfd, const char *name, char **ret)
+{
+	return read_file_at_len(dirfd, name, ret, NULL);
 }
 
 int write_file_atomic(const char *path, const char *data, size_t len)

@@ -159,8 +159,17 @@ int parse_percent_bp(const char *s, unsigned *ret);
 /* "5", "1.5", "500ms", "2s", "1min": microseconds. */
 int parse_duration(const char *s, usec_t *ret);
 
-/* Reads a small file relative to dirfd (AT_FDCWD for a path) into *ret. */
+/*
+ * Reads a small regular file relative to dirfd (AT_FDCWD for a path) into
+ * *ret (NUL-terminated; *ret_len, if given, is its length, which counts
+ * any NUL bytes inside).  The open does not block (a FIFO is refused, not
+ * waited on): -EBADFD for anything but a regular file, -EISDIR for a
+ * directory, -EFBIG beyond 64 MiB.
+ */
 int read_file_at(int dirfd, const char *name, char **ret);
+int read_file_at_len(int dirfd, const char *name, char **ret, size_t *ret_len);
+/* Reads what is left of fd, as read_file_at() does; fd stays open. */
+int read_fd(int fd, char **ret, size_t *ret_len);
 /*
  * Writes data to a path through a temporary file with a random name in
  * the same directory, created exclusively (never through a link someone
