@@ -90,8 +90,10 @@ static int find_key_u64(const char *text, const char *key, uint64_t *ret)
 int hp_cgroup_events_parse(const char *text, bool *populated)
 {
 	uint64_t v;
-	int r = find_key_u64(text, "populated", &v);
+	int r;
 
+	assert(text && populated);
+	r = find_key_u64(text, "populated", &v);
 	if (r < 0 || v > 1)
 		return -EINVAL;
 	*populated = v == 1;
@@ -101,8 +103,10 @@ int hp_cgroup_events_parse(const char *text, bool *populated)
 int hp_memory_stat_parse(const char *text, uint64_t *anon, uint64_t *anon_thp)
 {
 	uint64_t a, t = 0;
-	int r = find_key_u64(text, "anon", &a);
+	int r;
 
+	assert(text && anon && anon_thp);
+	r = find_key_u64(text, "anon", &a);
 	if (r < 0)
 		return r == -ENOENT ? -EINVAL : r;
 	r = find_key_u64(text, "anon_thp", &t);
@@ -261,6 +265,7 @@ int hp_cgroup_walk_ino(int root_fd, hp_cgroup_walk_ino_fn fn, hp_cgroup_walk_lea
 	struct stat st;
 	int r;
 
+	assert(fn);
 	if (!w)
 		return -ENOMEM;
 	if (fd < 0 || fstat(fd, &st) < 0)
@@ -353,13 +358,14 @@ int hp_cgroup_count_thp_disabled(int root_fd, const char *path, int proc_fd, uns
 	struct thp_count c = { .proc_fd = proc_fd };
 	int r;
 
+	assert(path && procs && disabled);
 	while (*path == '/')
 		path++;
 	c.cg_fd = openat(root_fd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c.cg_fd < 0)
 		return -errno;
 	r = hp_cgroup_walk(c.cg_fd, count_thp_in, &c);
-	close(c.cg_fd);
+	(void)close(c.cg_fd);
 	if (r < 0)
 		return r;
 	*procs = c.procs;

@@ -809,6 +809,7 @@ int hp_config_load(const char *path, bool check, struct hp_config *ret)
 	struct hp_config c;
 	int r, errors = 0;
 
+	assert(path && ret);
 	hp_config_defaults(&c);
 	r = split_path(path, &dir, &name);
 	if (r < 0)
@@ -977,10 +978,12 @@ int hp_policy_parse_text(const char *label, const char *name, const char *sectio
 int hp_policy_parse_file(const char *path, const char *name, const char *section,
 			 struct hp_policy *ret)
 {
-	bool unit_file = !strcmp(section, "X-Hugepage");
 	_cleanup_(fclosep) FILE *f = NULL;
+	bool unit_file;
 	int r;
 
+	assert(path && name && section && ret);
+	unit_file = !strcmp(section, "X-Hugepage");
 	/* systemd follows links to unit files; our policy files are never links. */
 	r = conf_open(AT_FDCWD, path, path, unit_file ? CONF_FOLLOW : 0,
 		      unit_file ? "its [X-Hugepage] section" : "this policy", &f);
@@ -1073,6 +1076,7 @@ int hp_policies_load(char *const *dirs, bool check, struct hp_policy_set *ret)
 	size_t *dir_of = NULL;
 	int skipped = 0, r = 0;
 
+	assert(ret);
 	pd.n = strv_len(dirs);
 	pd.fd = calloc(pd.n ? pd.n : 1, sizeof(*pd.fd));
 	pd.refused = calloc(pd.n ? pd.n : 1, sizeof(*pd.refused));
@@ -1202,8 +1206,10 @@ static bool ancestor_matches(char *const *globs, const char *path)
 
 bool hp_policy_matches(const struct hp_policy *p, const char *cgroup_path)
 {
-	const char *last = strrchr(cgroup_path, '/');
+	const char *last;
 
+	assert(p && cgroup_path);
+	last = strrchr(cgroup_path, '/');
 	last = last ? last + 1 : cgroup_path;
 	if (p->cgroup_globs && !any_glob_matches(p->cgroup_globs, cgroup_path, FNM_PATHNAME))
 		return false;
@@ -1263,6 +1269,7 @@ int hp_unit_policy_build(const char *unit, char *const *files, const struct hp_p
 	bool found = false;
 	int r;
 
+	assert(unit && ret);
 	if (base) {
 		merged.priority = base->priority;
 		merged.min_size = base->min_size;

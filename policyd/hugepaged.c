@@ -165,6 +165,6 @@ int main(int argc, char **argv)
 		goto fail;
 	return 0;
 fail:
-	sd_notifyf(false, "STATUS=Failed to start: %s\nERRNO=%d", strerror(-r), -r);
+	(void)sd_notifyf(false, "STATUS=Failed to start: %s\nERRNO=%d", strerror(-r), -r);
 	return 1;
 }

@@ -41,10 +41,11 @@ static void enter(struct hp_pressure *p, enum hp_pressure_state s, usec_t now, u
 usec_t hp_pressure_sample(struct hp_pressure *p, const struct hp_limit *limit, usec_t resume_delay,
 			  usec_t now, uint64_t total_us, bool triggered, bool polling)
 {
-	bool first = p->last == 0;
 	usec_t idle_next = polling ? now + HP_PRESSURE_SAMPLE_PERIOD : 0;
-	bool over;
+	bool first, over;
 
+	assert(p && limit);
+	first = p->last == 0;
 	p->share_bp = first ? 0 : share_bp(p->last_total, total_us, p->last, now);
 	p->last = now;
 	p->last_total = total_us;
@@ -100,10 +101,12 @@ usec_t hp_pressure_sample(struct hp_pressure *p, const struct hp_limit *limit, u
 
 int hp_pressure_trigger(const struct hp_limit *limit, char *buf, size_t len)
 {
-	usec_t window = limit->duration;
+	usec_t window;
 	uint64_t stall;
 	int n;
 
+	assert(limit && buf);
+	window = limit->duration;
 	if (limit->bp == 0)
 		return -EINVAL;
 	window = MAX(window, 500 * USEC_PER_MSEC);
@@ -139,6 +142,7 @@ int hp_psi_parse(const char *text, uint64_t *some_total, unsigned *avg10_bp)
 	unsigned avg10, ignored;
 	uint64_t total;
 
+	assert(text && some_total && avg10_bp);
 	/* The "some" line, which starts the text or a line of it. */
 	while (p && strncmp(p, "some ", 5))
 		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;

@@ -61,8 +61,10 @@ int hp_status_format(const struct hp_status *s, char **ret)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	FILE *f;
 
+	assert(s && ret);
+	f = open_memstream(&buf, &len);
 	if (!f)
 		return -ENOMEM;
 	fprintf(f, "# hugepaged 1\n");
@@ -451,8 +453,10 @@ int hp_status_parse(const char *text, struct hp_status *ret, unsigned *line)
 {
 	struct hp_status s = { 0 };
 	struct status_parse st = { .s = &s };
-	int r = for_each_line(text, status_line, &st, line);
+	int r;
 
+	assert(text && ret);
+	r = for_each_line(text, status_line, &st, line);
 	if (r == 0 && !st.header) {
 		if (line)
 			*line = 1;
@@ -529,8 +533,10 @@ int hp_kstatus_parse(const char *text, struct hp_kstatus *ret, unsigned *line)
 {
 	struct hp_kstatus k = { 0 };
 	struct kstatus_parse st = { .k = &k };
-	int r = for_each_line(text, kstatus_line, &st, line);
+	int r;
 
+	assert(text && ret);
+	r = for_each_line(text, kstatus_line, &st, line);
 	if (r == 0 && !st.header) {
 		if (line)
 			*line = 1;
@@ -546,6 +552,7 @@ int hp_kstatus_parse(const char *text, struct hp_kstatus *ret, unsigned *line)
 
 const struct hp_kgroup *hp_kstatus_find_cgroup(const struct hp_kstatus *k, const char *path)
 {
+	assert(k && path);
 	for (size_t i = 0; i < k->n_groups; i++) {
 		const char *g = k->groups[i].group;
 

@@ -69,8 +69,10 @@ int strv_push_len(char ***v, size_t *len, const char *s)
 
 int strv_push(char ***v, const char *s)
 {
-	size_t n = strv_len(*v);
+	size_t n;
 
+	assert(v && s);
+	n = strv_len(*v);
 	return strv_push_len(v, &n, s);
 }
 
@@ -85,8 +87,10 @@ bool strv_contains(char *const *v, const char *s)
 /* Is path equal to prefix or below it ("/a" covers "/a/b", not "/ab")? */
 bool path_startswith(const char *path, const char *prefix)
 {
-	size_t n = strlen(prefix);
+	size_t n;
 
+	assert(path && prefix);
+	n = strlen(prefix);
 	return !strncmp(path, prefix, n) && (path[n] == '\0' || path[n] == '/');
 }
 
@@ -426,6 +430,7 @@ int parse_bool(const char *s, bool *ret)
 	static const char *const yes[] = { "1", "yes", "y", "true", "on" };
 	static const char *const no[] = { "0", "no", "n", "false", "off" };
 
+	assert(s && ret);
 	for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
 		if (!strcasecmp(s, yes[i])) {
 			*ret = true;
@@ -481,11 +486,14 @@ int parse_u64(const char *s, uint64_t *ret)
 
 int parse_int_range(const char *s, long min, long max, long *ret)
 {
-	bool neg = *s == '-';
+	bool neg;
 	uint64_t u;
 	long v;
-	int r = parse_u64(s + neg, &u);
+	int r;
 
+	assert(s && ret && min <= max);
+	neg = *s == '-';
+	r = parse_u64(s + neg, &u);
 	if (r < 0)
 		return r;
 	if (neg ? u > (uint64_t)LONG_MAX + 1 : u > (uint64_t)LONG_MAX)
@@ -552,8 +560,10 @@ static int parse_scaled(const char *s, const struct unit *units, size_t n, uint6
 {
 	struct decimal d;
 	const char *unit;
-	int r = parse_decimal(s, &d, &unit);
+	int r;
 
+	assert(s && units && ret);
+	r = parse_decimal(s, &d, &unit);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++)
