@@ -1,7 +1,8 @@
 #!/bin/bash
 # Installs the Debian 12 packages the project needs, only those missing.
 # Usage: tools/deps.sh [kernel] [vm] [user] [sysvm] [fuzz] [bench]
-#   (no argument: all but bench)
+#   (no argument: kernel vm user sysvm, what the main job needs; tests/run
+#   adds fuzz, tools/bench/run bench)
 set -euo pipefail
 
 declare -A groups=(
@@ -16,7 +17,7 @@ declare -A groups=(
 )
 
 want=()
-for g in "${@:-kernel vm user sysvm fuzz}"; do
+for g in "${@:-kernel vm user sysvm}"; do
 	for name in $g; do
 		[[ -n "${groups[$name]:-}" ]] || { echo "deps.sh: unknown group '$name'" >&2; exit 2; }
 		want+=(${groups[$name]})
