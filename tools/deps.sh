@@ -1,7 +1,10 @@
 #!/bin/bash
 # Installs the Debian 12 packages the project needs, only those missing.
-# Usage: tools/deps.sh [kernel] [vm] [user] [sysvm] [bench]
+# Usage: tools/deps.sh [kernel] [vm] [user] [sysvm] [package] [bench]
 #   (no argument: all but bench)
+# package: what dpkg-buildpackage needs to build the hugepaged .deb (its
+# debian/control Build-Depends are the user group plus debhelper), lintian
+# to check it, and the Prometheus parser the metrics unit test runs.
 set -euo pipefail
 
 declare -A groups=(
@@ -10,10 +13,11 @@ declare -A groups=(
 	[user]="meson ninja-build pkg-config gcc libc6-dev libcmocka-dev libsystemd-dev libinih-dev libcgroup-dev systemd groff-base"
 	[bench]="gnuplot-nox"
 	[sysvm]="debootstrap debian-archive-keyring e2fsprogs tar"
+	[package]="debhelper dpkg-dev fakeroot lintian python3-prometheus-client"
 )
 
 want=()
-for g in "${@:-kernel vm user sysvm}"; do
+for g in "${@:-kernel vm user sysvm package}"; do
 	for name in $g; do
 		[[ -n "${groups[$name]:-}" ]] || { echo "deps.sh: unknown group '$name'" >&2; exit 2; }
 		want+=(${groups[$name]})
