@@ -13,7 +13,7 @@ declare -A groups=(
 	[user]="meson ninja-build pkg-config gcc libc6-dev libcmocka-dev libsystemd-dev libinih-dev libcgroup-dev systemd groff-base"
 	[bench]="gnuplot-nox"
 	[sysvm]="debootstrap debian-archive-keyring e2fsprogs tar"
-	[package]="debhelper dpkg-dev fakeroot lintian python3-prometheus-client"
+	[package]="debhelper dpkg-dev fakeroot lintian python3-prometheus-client bash-completion"
 )
 
 want=()
