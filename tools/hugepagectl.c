@@ -486,7 +486,11 @@ static int verb_metrics(void)
 	size_t len = 0;
 	int r, ds;
 
-	ds = load_status(&status, NULL);
+	/* Not running is what hugepaged_up 0 says, every 30 s: not an error to log. */
+	if (access(arg_status_file, F_OK) < 0 && errno == ENOENT)
+		ds = EXIT_NOT_RUNNING;
+	else
+		ds = load_status(&status, NULL);
 	if (ds != 0 && ds != EXIT_NOT_RUNNING)
 		return ds;
 	r = load_kstatus(&kstatus, &have_kstatus, &kernel_error);

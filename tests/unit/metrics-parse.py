@@ -38,11 +38,12 @@ def check(cond, what):
         print(f"FAIL: {what}")
 
 
-def metrics(status, procfs, *extra):
+def metrics(status, procfs, *extra, stderr=""):
     r = subprocess.run([CTL, "--status-file", status, "--procfs", procfs, "--cgroup-root", "/nonexistent",
                         "metrics", *extra], capture_output=True, text=True, errors="surrogateescape")
     if r.returncode != 0:
         raise SystemExit(f"hugepagectl metrics exited {r.returncode}: {r.stderr}")
+    check(r.stderr == stderr, f"stderr is {r.stderr!r}, not {stderr!r}")
     return r.stdout
 
 
@@ -142,7 +143,7 @@ with tempfile.TemporaryDirectory() as tmp:
         check(value(m, "hugepaged_group_collapsed_bytes_total", group="/c1", **b) == 33554432,
               "stale status: the module's figures are missing")
 
-        # No daemon, no module.
+        # No daemon, no module: nothing to complain about on stderr either.
         m = parse(metrics(os.path.join(tmp, "none"), os.path.join(tmp, "none")))
         check(m == {("hugepaged_up", frozenset()): 0}, f"nothing running: {m}")
 
