@@ -114,6 +114,7 @@ struct manager {
 
 	unsigned reloads;
 	uint64_t reload_rt;		/* CLOCK_REALTIME of the last reload */
+	unsigned reload_errors;		/* reloads that kept some of the old configuration */
 	uint64_t start_time;		/* ours, /proc/self/stat: with the pid, says who wrote the status */
 };
 
@@ -996,6 +997,7 @@ static int write_status(struct manager *m, unsigned n_fed)
 	s.policies = sp;
 	s.reloads = m->reloads;
 	s.reload_us = m->reload_rt;
+	s.reload_errors = m->reload_errors;
 	s.units = m->units != NULL;
 	s.units_reason = m->units_reason;
 	s.policy_errors = (unsigned)strv_len(m->policies.failed);
@@ -1319,11 +1321,13 @@ static int reload(struct manager *m)
 {
 	struct hp_policy_set pol = { 0 }, old;
 	struct hp_config cfg;
+	bool errors;
 	int r;
 
 	sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, now_usec());
 	log_info("reloading");
 	r = hp_config_load(m->o.config_path, m->o.check_owner, &cfg);
+	errors = r != 0;
 	if (r != 0) {
 		/* A half-applied main configuration would be worse than the old one. */
 		log_error("%s: %s, keeping the previous main configuration", m->o.config_path,
@@ -1333,15 +1337,19 @@ static int reload(struct manager *m)
 	r = hp_policies_load(m->o.policy_dirs, m->o.check_owner, &pol);
 	if (r < 0) {
 		log_error_errno(r, "reload failed, keeping the previous configuration");
+		m->reload_errors++;
 		sd_notify(false, "READY=1");
 		return r;
 	}
+	errors |= r > 0;
 	r = hp_policy_set_keep_failed(&pol, &m->policies);
 	if (r < 0) {
 		hp_policy_set_free(&pol);
+		m->reload_errors++;
 		sd_notify(false, "READY=1");
 		return r;
 	}
+	m->reload_errors += errors;
 	log_full(LOG_INFO, 0, &(struct log_fields){ .message_id = HP_MESSAGE_RELOAD },
 		 "configuration: %s, %zu policies, kdamond limit %u", m->o.config_path, pol.n, cfg.kdamond_limit);
 	old = m->policies;

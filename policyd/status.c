@@ -76,8 +76,8 @@ int hp_status_format(const struct hp_status *s, char **ret)
 		s->memory_some_bp, s->cpu_some_bp);
 	put_reason(f, s->reason);
 	fputc('\n', f);
-	fprintf(f, "config reloads=%u reload_us=%" PRIu64 " units=%d policy_errors=%u reason=", s->reloads,
-		s->reload_us, s->units, s->policy_errors);
+	fprintf(f, "config reloads=%u reload_us=%" PRIu64 " reload_errors=%u units=%d policy_errors=%u reason=",
+		s->reloads, s->reload_us, s->reload_errors, s->units, s->policy_errors);
 	put_reason(f, s->units_reason);
 	fputc('\n', f);
 	for (size_t i = 0; i < s->n_policies; i++) {
@@ -326,7 +326,8 @@ static const struct field daemon_fields[] = {
 };
 
 static const struct field config_fields[] = {
-	SF(reloads, F_UINT), SF(reload_us, F_U64), SF(units, F_BOOL), SF(policy_errors, F_UINT),
+	SF(reloads, F_UINT), SF(reload_us, F_U64), SF(reload_errors, F_UINT), SF(units, F_BOOL),
+	SF(policy_errors, F_UINT),
 	{ "reason", F_STR, offsetof(struct hp_status, units_reason) },
 };
 

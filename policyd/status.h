@@ -11,13 +11,16 @@
  *          anon_bytes=N anon_huge_bytes=N memory_state=S memory_some_bp=N
  *          memory_limit_bp=N reason=TEXT
  *
- *    config reloads=N reload_us=N units=0|1 policy_errors=N reason=TEXT
+ *    config reloads=N reload_us=N reload_errors=N units=0|1 policy_errors=N reason=TEXT
  *    policy name=NAME kind=file|unit state=loaded|kept|failed sources=P,P
  *           priority=N min_size=N memory_limit_bp=N tuning=MODE
  *
  *    (each record on one line; group records also carry unit=NAME and
  *    sources=P,P, the files behind the group's policy).  reloads counts
- *    completed reloads (SIGHUP); units says whether [X-Hugepage] sections
+ *    completed reloads (SIGHUP), reload_errors the reloads that met an
+ *    error (a main configuration or policy file with errors, or files
+ *    that could not be read) and kept some of the previous configuration;
+ *    units says whether [X-Hugepage] sections
  *    of systemd units are read, and reason why not.  Values have no spaces: space, tab,
  *    newline, '=', ',' and backslash in paths and names are written as \xHH.
  *    A missing value is "-" (so a value "-" is written \x2d).  A list is
@@ -83,6 +86,7 @@ struct hp_status {
 	char *reason;
 	unsigned reloads;
 	uint64_t reload_us;
+	unsigned reload_errors;
 	bool units;
 	unsigned policy_errors;
 	char *units_reason;

@@ -177,6 +177,13 @@ int read_fd(int fd, char **ret, size_t *ret_len);
  */
 int write_file_atomic(const char *path, const char *data, size_t len);
 
+/*
+ * Length of the valid UTF-8 sequence at p, 0 if there is none (p[0] must
+ * not be NUL).  Cgroup names are arbitrary bytes; JSON and Prometheus'
+ * label values must be UTF-8.
+ */
+size_t utf8_char_len(const unsigned char *p);
+
 /* Formats a byte count as "12.5 MiB" into buf. */
 const char *format_bytes(char *buf, size_t len, uint64_t bytes);
 /* Formats basis points as "12.34%" into buf. */

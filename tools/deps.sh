@@ -1,8 +1,11 @@
 #!/bin/bash
 # Installs the Debian 12 packages the project needs, only those missing.
-# Usage: tools/deps.sh [kernel] [vm] [user] [sysvm] [fuzz] [bench]
-#   (no argument: kernel vm user sysvm, what the main job needs; tests/run
-#   adds fuzz, tools/bench/run bench)
+# Usage: tools/deps.sh [kernel] [vm] [user] [sysvm] [package] [fuzz] [bench]
+#   (no argument: kernel vm user sysvm package; tests/run adds fuzz,
+#   tools/bench/run bench)
+# package: what dpkg-buildpackage needs to build the hugepaged .deb (its
+# debian/control Build-Depends are the user group plus debhelper), lintian
+# to check it, and the Prometheus parser the metrics unit test runs.
 set -euo pipefail
 
 declare -A groups=(
@@ -14,10 +17,11 @@ declare -A groups=(
 	# llvm-14 for llvm-symbolizer, so that sanitizer reports name lines.
 	[fuzz]="clang-14 libclang-rt-14-dev llvm-14"
 	[sysvm]="debootstrap debian-archive-keyring e2fsprogs tar"
+	[package]="debhelper dpkg-dev fakeroot lintian python3-prometheus-client bash-completion"
 )
 
 want=()
-for g in "${@:-kernel vm user sysvm}"; do
+for g in "${@:-kernel vm user sysvm package}"; do
 	for name in $g; do
 		[[ -n "${groups[$name]:-}" ]] || { echo "deps.sh: unknown group '$name'" >&2; exit 2; }
 		want+=(${groups[$name]})

@@ -9,11 +9,16 @@
  *                                               why a group is or is not fed
  *   hugepagectl [OPTIONS] reload [--timeout=SEC]
  *                                               make hugepaged reload, and wait
+ *   hugepagectl [OPTIONS] metrics [--output=FILE]
+ *                                               Prometheus text format, to stdout or
+ *                                               written atomically to FILE
  *
- * The output formats are described in hugepagectl-print.c.  Exit status:
+ * The output formats are described in hugepagectl-print.c and (metrics)
+ * hugepagectl-metrics.c.  Exit status:
  *   0  done; for status the kernel's view may be missing (the module is
  *      not built in, or we are not root: /proc/damon_hugepage is 0400),
- *      which the output says -- the daemon's view alone is still useful
+ *      which the output says -- the daemon's view alone is still useful;
+ *      metrics: also when hugepaged is not running (hugepaged_up 0)
  *   1  bad usage, or an unexpected error (cannot read a file, no memory);
  *      reload: hugepaged did not confirm the reload in time
  *   2  a file is malformed (the error names file and line)
@@ -51,6 +56,7 @@ static usec_t arg_timeout = 30 * USEC_PER_SEC;
 static int arg_pid;
 static const char *arg_verb = "status";
 static const char *arg_cgroup;
+static const char *arg_output;
 
 static void help(void)
 {
@@ -60,13 +66,15 @@ static void help(void)
 	       "  status                 Both views, group by group (the default)\n"
 	       "  policies               Policy files and unit sections in effect, their groups\n"
 	       "  explain CGROUP         Why a cgroup (path or unit name) is or is not fed\n"
-	       "  reload                 Make hugepaged reload its configuration, and wait\n\n"
+	       "  reload                 Make hugepaged reload its configuration, and wait\n"
+	       "  metrics                Both views in the Prometheus text format\n\n"
 	       "Options:\n"
 	       "  -h --help              Show this help\n"
 	       "     --json              Print one JSON object (status, policies, explain)\n"
 	       "     --timeout=SEC       How long reload waits (default 30)\n"
 	       "     --pid=PID           reload: the daemon's pid as its manager knows it\n"
 	       "                         (the unit passes $MAINPID)\n"
+	       "     --output=FILE       metrics: write FILE atomically instead of stdout\n"
 	       "     --status-file=PATH  hugepaged's status (default: /run/hugepaged/status)\n"
 	       "     --procfs=PATH       The kernel's status (default: /proc/damon_hugepage)\n"
 	       "     --cgroup-root=PATH  The cgroup2 mount, for live memory.stat and explain\n"
@@ -79,7 +87,7 @@ static void help(void)
 /* 0 to go on, 1 to exit successfully (--help), -EINVAL on bad usage. */
 static int parse_argv(int argc, char *argv[])
 {
-	enum { ARG_STATUS_FILE = 0x100, ARG_PROCFS, ARG_CGROUP_ROOT, ARG_JSON, ARG_TIMEOUT, ARG_PID };
+	enum { ARG_STATUS_FILE = 0x100, ARG_PROCFS, ARG_CGROUP_ROOT, ARG_JSON, ARG_TIMEOUT, ARG_PID, ARG_OUTPUT };
 	static const struct option options[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "status-file", required_argument, NULL, ARG_STATUS_FILE },
@@ -88,6 +96,7 @@ static int parse_argv(int argc, char *argv[])
 		{ "json", no_argument, NULL, ARG_JSON },
 		{ "timeout", required_argument, NULL, ARG_TIMEOUT },
 		{ "pid", required_argument, NULL, ARG_PID },
+		{ "output", required_argument, NULL, ARG_OUTPUT },
 		{},
 	};
 	int c;
@@ -127,6 +136,13 @@ static int parse_argv(int argc, char *argv[])
 			arg_pid = (int)pid;
 			break;
 		}
+		case ARG_OUTPUT:
+			if (!*optarg || optarg[strlen(optarg) - 1] == '/') {
+				log_error("--output=%s: expected a file name", optarg);
+				return -EINVAL;
+			}
+			arg_output = optarg;
+			break;
 		default:
 			/* getopt_long() has said what is wrong. */
 			return -EINVAL;
@@ -141,7 +157,8 @@ static int parse_argv(int argc, char *argv[])
 			return -EINVAL;
 		}
 		arg_cgroup = argv[optind++];
-	} else if (strcmp(arg_verb, "status") && strcmp(arg_verb, "policies") && strcmp(arg_verb, "reload")) {
+	} else if (strcmp(arg_verb, "status") && strcmp(arg_verb, "policies") && strcmp(arg_verb, "reload") &&
+		   strcmp(arg_verb, "metrics")) {
 		log_error("Unknown command '%s', see --help.", arg_verb);
 		return -EINVAL;
 	}
@@ -149,8 +166,12 @@ static int parse_argv(int argc, char *argv[])
 		log_error("Too many arguments, see --help.");
 		return -EINVAL;
 	}
-	if (arg_json && !strcmp(arg_verb, "reload")) {
-		log_error("reload has no --json output.");
+	if (arg_json && (!strcmp(arg_verb, "reload") || !strcmp(arg_verb, "metrics"))) {
+		log_error("%s has no --json output.", arg_verb);
+		return -EINVAL;
+	}
+	if (arg_output && strcmp(arg_verb, "metrics")) {
+		log_error("--output is for metrics only.");
 		return -EINVAL;
 	}
 	if (arg_pid && strcmp(arg_verb, "reload")) {
@@ -534,6 +555,75 @@ static int verb_reload(void)
 	return EXIT_FAILURE;
 }
 
+/*
+ * Does the hugepaged that wrote a status with this pid still run?  A
+ * status left behind (its runtime directory is preserved) names a pid
+ * that may since belong to something else: the name tells.
+ */
+static bool daemon_runs(int pid)
+{
+	_cleanup_(freep) char *path = NULL, *comm = NULL;
+
+	if (pid <= 0 || (kill(pid, 0) < 0 && errno != EPERM))
+		return false;
+	if (asprintf(&path, "/proc/%d/comm", pid) < 0 || read_file_at(AT_FDCWD, path, &comm) < 0)
+		return false;
+	return !strcmp(comm, "hugepaged\n");
+}
+
+/*
+ * Both views in the Prometheus text format, for node_exporter's textfile
+ * collector: hugepaged-metrics.service runs this with --output in the
+ * collector's directory, so the file is replaced whole or not at all.
+ */
+static int verb_metrics(void)
+{
+	_cleanup_(freep) char *kernel_error = NULL, *text = NULL;
+	_cleanup_(hp_status_done) struct hp_status status = { 0 };
+	_cleanup_(hp_kstatus_done) struct hp_kstatus kstatus = { 0 };
+	_cleanup_(fclosep) FILE *f = NULL;
+	bool have_kstatus, up;
+	size_t len = 0;
+	int r, ds;
+
+	/* Not running is what hugepaged_up 0 says, every 30 s: not an error to log. */
+	if (access(arg_status_file, F_OK) < 0 && errno == ENOENT)
+		ds = EXIT_NOT_RUNNING;
+	else
+		ds = load_status(&status, NULL);
+	if (ds != 0 && ds != EXIT_NOT_RUNNING)
+		return ds;
+	r = load_kstatus(&kstatus, &have_kstatus, &kernel_error);
+	if (r != 0)
+		return r;
+	/* No module is a kernel without it (or another backend): nothing to say. */
+	if (!have_kstatus && access(arg_procfs, F_OK) == 0)
+		log_warning("%s, the metrics lack the module's figures", kernel_error);
+	up = ds == 0 && daemon_runs(status.pid);
+	if (up)
+		refresh_memory(&status);
+
+	f = open_memstream(&text, &len);
+	if (f)
+		r = hugepagectl_print_metrics(f, ds ? NULL : &status, up, have_kstatus ? &kstatus : NULL);
+	if (!f || fclose(f) != 0 || r < 0) {
+		f = NULL;
+		log_error_errno(-ENOMEM, "Cannot format the metrics");
+		return EXIT_FAILURE;
+	}
+	f = NULL;
+	if (!arg_output) {
+		fputs(text, stdout);
+		return finish_output(0, EXIT_SUCCESS);
+	}
+	r = write_file_atomic(arg_output, text, len);
+	if (r < 0) {
+		log_error_errno(r, "Cannot write %s", arg_output);
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
+
 int main(int argc, char *argv[])
 {
 	int r;
@@ -550,5 +640,7 @@ int main(int argc, char *argv[])
 		return verb_explain();
 	if (!strcmp(arg_verb, "reload"))
 		return verb_reload();
+	if (!strcmp(arg_verb, "metrics"))
+		return verb_metrics();
 	return verb_status();
 }

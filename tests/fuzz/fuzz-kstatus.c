@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* /proc/damon_hugepage as hugepagectl reads it: parsed, looked up, printed. */
+/* /proc/damon_hugepage as hugepagectl reads it: parsed, looked up, printed (text, JSON, metrics). */
 #include "fuzz.h"
 #include "hugepagectl.h"
 #include "status.h"
@@ -30,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	(void)hugepagectl_print_text(f, NULL, "not running", &k, NULL, 1700000000000000ULL);
 	(void)hugepagectl_print_json(f, NULL, "not running", &k, NULL);
+	(void)hugepagectl_print_metrics(f, NULL, false, &k);
 	fclose(f);
 	free(buf);
 	hp_kstatus_done(&k);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * hugepaged's status file as hugepagectl reads it: parsed, printed as
- * text and JSON, and written back: what was read is written so that it
+ * text, JSON and Prometheus metrics, and written back: what was read is written so that it
  * reads back the same (format(parse(format(parse(x)))) == format(parse(x))).
  */
 #include "fuzz.h"
@@ -20,6 +20,7 @@ static void print_all(const struct hp_status *s)
 	(void)hugepagectl_print_json(f, s, NULL, NULL, "fuzz");
 	(void)hugepagectl_print_policies_text(f, s);
 	(void)hugepagectl_print_policies_json(f, s);
+	(void)hugepagectl_print_metrics(f, s, true, NULL);
 	for (size_t i = 0; i < s->n_groups && i < 4; i++) {
 		(void)hugepagectl_print_explain_text(f, s->groups[i].path ? s->groups[i].path : "/x",
 						     s->groups[i].path, s, &s->groups[i], NULL, "fuzz");
