@@ -52,7 +52,9 @@ expect "hugepagectl status --" --help --status-file= --procfs= --json
 expect "hugepagectl status --j" --json
 expect "hugepagectl policies --js" --json
 expect "hugepagectl explain --j" --json
-expect "hugepagectl reload --" --help --status-file= --procfs= --timeout=
+expect "hugepagectl reload --" --help --status-file= --procfs= --timeout= --pid=
+expect "hugepagectl reload --p" --pid= --procfs=
+expect "hugepagectl reload --pid="
 expect "hugepagectl reload --t" --timeout=
 expect "hugepagectl metrics --" --help --status-file= --procfs= --output=
 expect "hugepagectl metrics --o" --output=
