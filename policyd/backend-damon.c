@@ -219,7 +219,6 @@ static int update_features_names(struct hp_backend *b)
 static int probe(struct hp_backend *b, int slot)
 {
 	struct damon_state *st = state_of(b);
-	_cleanup_(strv_freep) char **names = NULL;
 	_cleanup_(freep) char *joined = NULL;
 	int r = hp_damon_features_probe(&st->io, slot, &st->f);
 
