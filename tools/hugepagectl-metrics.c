@@ -21,7 +21,8 @@
  *   hugepaged_reloads_total, hugepaged_reload_errors_total
  *   hugepaged_last_reload_timestamp_seconds      (only once reloaded)
  *   hugepaged_policy_errors                      policies with errors now
- * Backend (backend: the readout's, "module" for /proc/damon_hugepage):
+ * Backend (backend: the readout's, "module" for /proc/damon_hugepage,
+ * "damon" for the damon backend's DAMON sysfs view in the status file):
  *   hugepaged_kdamonds_in_use                    groups the backend runs a kdamond for
  * Groups the daemon matched (group: the cgroup path):
  *   hugepaged_group_decision{decision}           1 for the current decision, 0 for the others
@@ -80,11 +81,17 @@ struct label {
 	const char *value;
 };
 
-/* The module's record of a group (/proc/damon_hugepage). */
-static void figures_from_kgroup(const struct hp_kgroup *kg, struct figures *ret)
+/* Whose view k is: the damon backend's (DAMON sysfs) or the module's. */
+static const char *kstatus_backend(const struct hp_kstatus *k)
+{
+	return k && k->source ? "damon" : "module";
+}
+
+/* The backend's record of a group (/proc/damon_hugepage, or a kgroup record). */
+static void figures_from_kgroup(const struct hp_kstatus *k, const struct hp_kgroup *kg, struct figures *ret)
 {
 	*ret = (struct figures){
-		.backend = "module",
+		.backend = kstatus_backend(k),
 		.state = kg->state,
 		.kdamond = kg->kdamond,
 		.procs = kg->procs,
@@ -133,7 +140,7 @@ static int collect_groups(const struct hp_status *s, const struct hp_kstatus *k,
 			continue;
 		v[n] = (struct mgroup){ .label = g->path, .g = g, .have_figures = kg != NULL };
 		if (kg)
-			figures_from_kgroup(kg, &v[n].fig);
+			figures_from_kgroup(k, kg, &v[n].fig);
 		n++;
 	}
 	for (size_t i = 0; k && i < k->n_groups; i++) {
@@ -143,7 +150,7 @@ static int collect_groups(const struct hp_status *s, const struct hp_kstatus *k,
 		if (!label || daemon_has(s, label))
 			continue;
 		v[n] = (struct mgroup){ .label = label, .have_figures = true };
-		figures_from_kgroup(kg, &v[n].fig);
+		figures_from_kgroup(k, kg, &v[n].fig);
 		n++;
 	}
 	*ret = v;
@@ -351,7 +358,7 @@ static void print_kdamonds(FILE *out, const struct mgroup *v, size_t n, const st
 	if (!any && k) {
 		family(out, "hugepaged_kdamonds_in_use", "gauge",
 		       "Kernel threads (kdamonds) the backend runs for groups now.");
-		daemon_sample_u64(out, "hugepaged_kdamonds_in_use", "module", 0);
+		daemon_sample_u64(out, "hugepaged_kdamonds_in_use", kstatus_backend(k), 0);
 	}
 }
 

@@ -222,6 +222,26 @@ static void test_unknown_decision(void **state)
 	assert_int_equal(count_prefix(m, "hugepaged_group_decision{"), _HP_DECISION_MAX + 1);
 }
 
+/* The damon backend's kernel view comes from its status, labelled damon. */
+static void test_damon_backend(void **state)
+{
+	_cleanup_(hp_status_done) struct hp_status s = { 0 };
+	_cleanup_(freep) char *m = NULL;
+
+	(void)state;
+	load_fixture("status/hugepaged-status-damon", false, &s);
+	assert_true(s.has_kernel);
+	m = metrics_of(&s, true, &s.kernel);
+	assert_line(m, "hugepaged_up{backend=\"damon\"} 1");
+	assert_line(m, "hugepaged_kdamonds_in_use{backend=\"damon\"} 1");
+	assert_line(m, "hugepaged_group_decision{backend=\"damon\",group=\"/C\",decision=\"waiting\"} 1");
+	assert_line(m, "hugepaged_group_state{backend=\"damon\",group=\"/A\",state=\"running\"} 1");
+	assert_line(m, "hugepaged_group_state{backend=\"damon\",group=\"/C\",state=\"waiting\"} 1");
+	assert_line(m, "hugepaged_group_processes{backend=\"damon\",group=\"/A\"} 2");
+	assert_line(m, "hugepaged_group_collapsed_bytes_total{backend=\"damon\",group=\"/A\"} 67108864");
+	assert_int_equal(count_prefix(m, "hugepaged_group_state{backend=\"module\""), 0);
+}
+
 /* The status' new field survives a round trip. */
 static void test_reload_errors_roundtrip(void **state)
 {
@@ -246,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_nothing),
 		cmocka_unit_test(test_label_escaping),
 		cmocka_unit_test(test_unknown_decision),
+		cmocka_unit_test(test_damon_backend),
 		cmocka_unit_test(test_reload_errors_roundtrip),
 	};
 
