@@ -65,17 +65,21 @@ static int read_cgroup_file(int root_fd, const char *path, const char *name, cha
 	return read_file_at(root_fd, rel, ret);
 }
 
-/* Finds "key value" at the start of a line of text. */
+/*
+ * Finds "key value" at the start of a line of text: the value is decimal
+ * digits running to the end of the line, as the kernel writes it.
+ */
 static int find_key_u64(const char *text, const char *key, uint64_t *ret)
 {
 	size_t klen = strlen(key);
 
 	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		unsigned long long v;
+		const char *end;
+		uint64_t v;
 
 		if (strncmp(l, key, klen) || l[klen] != ' ')
 			continue;
-		if (sscanf(l + klen + 1, "%llu", &v) != 1)
+		if (parse_u64_prefix(l + klen + 1, &v, &end) < 0 || (*end && *end != '\n'))
 			return -EINVAL;
 		*ret = v;
 		return 0;
@@ -83,29 +87,25 @@ static int find_key_u64(const char *text, const char *key, uint64_t *ret)
 	return -ENOENT;
 }
 
-int hp_cgroup_read_populated(int root_fd, const char *path, bool *ret)
+int hp_cgroup_events_parse(const char *text, bool *populated)
 {
-	_cleanup_(freep) char *text = NULL;
 	uint64_t v;
-	int r = read_cgroup_file(root_fd, path, "cgroup.events", &text);
+	int r;
 
-	if (r < 0)
-		return r;
+	assert(text && populated);
 	r = find_key_u64(text, "populated", &v);
-	if (r < 0)
-		return r == -ENOENT ? -EINVAL : r;
-	*ret = v != 0;
+	if (r < 0 || v > 1)
+		return -EINVAL;
+	*populated = v == 1;
 	return 0;
 }
 
-int hp_cgroup_read_memory(int root_fd, const char *path, uint64_t *anon, uint64_t *anon_thp)
+int hp_memory_stat_parse(const char *text, uint64_t *anon, uint64_t *anon_thp)
 {
-	_cleanup_(freep) char *text = NULL;
 	uint64_t a, t = 0;
-	int r = read_cgroup_file(root_fd, path, "memory.stat", &text);
+	int r;
 
-	if (r < 0)
-		return r;
+	assert(text && anon && anon_thp);
 	r = find_key_u64(text, "anon", &a);
 	if (r < 0)
 		return r == -ENOENT ? -EINVAL : r;
@@ -115,6 +115,26 @@ int hp_cgroup_read_memory(int root_fd, const char *path, uint64_t *anon, uint64_
 	*anon = a;
 	*anon_thp = t;
 	return 0;
+}
+
+int hp_cgroup_read_populated(int root_fd, const char *path, bool *ret)
+{
+	_cleanup_(freep) char *text = NULL;
+	int r = read_cgroup_file(root_fd, path, "cgroup.events", &text);
+
+	if (r < 0)
+		return r;
+	return hp_cgroup_events_parse(text, ret);
+}
+
+int hp_cgroup_read_memory(int root_fd, const char *path, uint64_t *anon, uint64_t *anon_thp)
+{
+	_cleanup_(freep) char *text = NULL;
+	int r = read_cgroup_file(root_fd, path, "memory.stat", &text);
+
+	if (r < 0)
+		return r;
+	return hp_memory_stat_parse(text, anon, anon_thp);
 }
 
 int hp_psi_read(int dir_fd, const char *name, uint64_t *some_total, unsigned *avg10_bp)
@@ -127,57 +147,168 @@ int hp_psi_read(int dir_fd, const char *name, uint64_t *some_total, unsigned *av
 	return hp_psi_parse(text, some_total, avg10_bp);
 }
 
-static int walk_dir(int dir_fd, char *path, size_t len, size_t cap, hp_cgroup_walk_fn fn, void *userdata)
+/* Every entry of the directory fd, as getdents64() gives them, in *buf (*len bytes). */
+static int read_dir_entries(int fd, char **buf, size_t *len)
 {
-	DIR *d = fdopendir(dir_fd);
-	struct dirent *de;
+	size_t cap = 32768, used = 0;
+	char *b = malloc(cap);
+
+	if (!b)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (cap - used < 8192) {
+			char *nb = realloc(b, cap * 2);
+
+			if (!nb) {
+				free(b);
+				return -ENOMEM;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		n = getdents64(fd, b + used, cap - used);
+		if (n < 0) {
+			int r = -errno;
+
+			free(b);
+			return r;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	*buf = b;
+	*len = used;
+	return 0;
+}
+
+struct walk {
+	hp_cgroup_walk_ino_fn fn;
+	hp_cgroup_walk_leaf_fn leaf;
+	void *userdata;
+	char path[4096];
+};
+
+/*
+ * Calls fn on every directory below dir_fd (w->path[0..len) is its path),
+ * parents before children.  fn sees a directory before it is read (so a
+ * watch it adds misses nothing made later).  A directory whose link count
+ * is 2 has no subdirectory on kernfs (cgroupfs) and tmpfs, which count
+ * them: it is not opened, which saves most of the system calls of a walk
+ * of cgroups (other counts, such as 1 on file systems that do not count,
+ * are read).  A directory fn says it knows to be a leaf (HP_WALK_SKIP) is
+ * not even looked at.  Returns how many were visited, or fn's error.
+ */
+static int walk_children(int dir_fd, struct walk *w, size_t len)
+{
+	_cleanup_(freep) char *buf = NULL;
+	size_t used = 0;
 	int count = 0, r;
 
-	if (!d) {
-		close(dir_fd);
-		return -errno;
-	}
-	r = fn(len ? path : "/", userdata);
+	r = read_dir_entries(dir_fd, &buf, &used);
 	if (r < 0)
-		goto out;
-	count = 1;
-	while ((de = readdir(d))) {
+		return r == -ENOMEM ? r : 0;	/* removed meanwhile */
+	for (size_t off = 0; off < used;) {
+		struct dirent64 *de = (struct dirent64 *)(buf + off);
 		size_t nlen = strlen(de->d_name);
+		struct stat st;
 		int sub;
 
+		off += de->d_reclen;
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
-		if (de->d_name[0] == '.')
+		/* Only "." and "..": a cgroup may be named ".x", and inotify reports it too. */
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (len + 1 + nlen + 1 > cap) {
-			log_warning("cgroup path %s/%s too long, ignoring", path, de->d_name);
+		if (len + 1 + nlen + 1 > sizeof(w->path)) {
+			w->path[len] = '\0';
+			log_warning("cgroup path %s/%s too long, ignoring", w->path, de->d_name);
 			continue;
 		}
-		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sub < 0)
-			continue;	/* removed meanwhile, or not a directory */
-		path[len] = '/';
-		memcpy(path + len + 1, de->d_name, nlen + 1);
-		r = walk_dir(sub, path, len + 1 + nlen, cap, fn, userdata);
-		path[len] = '\0';
+		if (de->d_type == DT_UNKNOWN &&
+		    (fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)))
+			continue;
+		w->path[len] = '/';
+		memcpy(w->path + len + 1, de->d_name, nlen + 1);
+		r = w->fn(w->path, de->d_ino, w->userdata);
 		if (r < 0)
-			goto out;
+			return r;
+		count++;
+		if (r == HP_WALK_SKIP)
+			continue;
+		/* After fn: a subdirectory made since is one its watch reports. */
+		if (fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		if (w->leaf)
+			w->leaf(w->path, st.st_nlink == 2, w->userdata);
+		if (st.st_nlink == 2)
+			continue;
+		sub = openat(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue;	/* removed meanwhile */
+		r = walk_children(sub, w, len + 1 + nlen);
+		(void)close(sub);
+		if (r < 0)
+			return r;
 		count += r;
 	}
-	r = count;
-out:
-	closedir(d);
-	return r;
+	return count;
+}
+
+int hp_cgroup_walk_ino(int root_fd, hp_cgroup_walk_ino_fn fn, hp_cgroup_walk_leaf_fn leaf, void *userdata)
+{
+	_cleanup_(freep) struct walk *w = calloc(1, sizeof(*w));
+	/* An open file description of our own: reading it must not move root_fd. */
+	_cleanup_(closep) int fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	int r;
+
+	assert(fn);
+	if (!w)
+		return -ENOMEM;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	w->fn = fn;
+	w->leaf = leaf;
+	w->userdata = userdata;
+	r = fn("/", st.st_ino, userdata);
+	if (r < 0)
+		return r;
+	if (r == HP_WALK_SKIP)
+		return 1;
+	/* Again after fn, as for every directory below. */
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (leaf)
+		leaf("/", st.st_nlink == 2, userdata);
+	if (st.st_nlink == 2)
+		return 1;
+	r = walk_children(fd, w, 0);
+	return r < 0 ? r : r + 1;
+}
+
+struct walk_adapter {
+	hp_cgroup_walk_fn fn;
+	void *userdata;
+};
+
+static int walk_without_ino(const char *path, uint64_t ino, void *userdata)
+{
+	struct walk_adapter *a = userdata;
+
+	int r = a->fn(path, a->userdata);
+
+	(void)ino;
+	return r < 0 ? r : 0;
 }
 
 int hp_cgroup_walk(int root_fd, hp_cgroup_walk_fn fn, void *userdata)
 {
-	char path[4096] = "";
-	int fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct walk_adapter a = { .fn = fn, .userdata = userdata };
 
-	if (fd < 0)
-		return -errno;
-	return walk_dir(fd, path, 0, sizeof(path), fn, userdata);
+	return hp_cgroup_walk_ino(root_fd, walk_without_ino, NULL, &a);
 }
 
 /* Is "THP_enabled:\t0" in the text of a /proc/PID/status? */
@@ -227,13 +358,14 @@ int hp_cgroup_count_thp_disabled(int root_fd, const char *path, int proc_fd, uns
 	struct thp_count c = { .proc_fd = proc_fd };
 	int r;
 
+	assert(path && procs && disabled);
 	while (*path == '/')
 		path++;
 	c.cg_fd = openat(root_fd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c.cg_fd < 0)
 		return -errno;
 	r = hp_cgroup_walk(c.cg_fd, count_thp_in, &c);
-	close(c.cg_fd);
+	(void)close(c.cg_fd);
 	if (r < 0)
 		return r;
 	*procs = c.procs;

@@ -59,11 +59,19 @@ void hp_config_defaults(struct hp_config *c);
 /*
  * Loads path (a missing file is not an error) and then path.d/\*.conf in
  * lexical order.  A bad entry is logged with its file and line and
- * skipped: the default or the earlier value stays.  Returns the number of
- * errors logged (>= 0), or a negative errno if nothing could be read for a
- * reason other than absence.
+ * skipped: the default or the earlier value stays.  Each file is opened
+ * once, without following a symbolic link and without blocking; with
+ * check_owner, files and their directories must be root's and not
+ * writable by others.  Returns the number of errors logged (>= 0), or a
+ * negative errno if path cannot be used for a reason other than absence
+ * (unreadable, not a regular file, refused by the owner checks).
  */
-int hp_config_load(const char *path, struct hp_config *ret);
+int hp_config_load(const char *path, bool check_owner, struct hp_config *ret);
+/*
+ * Parses text[0..len) (label names it in messages) on top of c, as one
+ * file of hp_config_load(): the number of errors logged, or -ENOMEM.
+ */
+int hp_config_parse_text(const char *label, const char *text, size_t len, struct hp_config *c);
 
 /* A policy: [Match] selects cgroups, [Policy] says how to treat them. */
 struct hp_policy {
@@ -100,10 +108,13 @@ void hp_policy_set_free(struct hp_policy_set *s);
  * Collects *.conf from dirs (lowest precedence first: a file of the same
  * name in a later directory replaces an earlier one; an empty file or a
  * symlink to /dev/null masks the name) and parses them in lexical order.
- * A file with any error is logged and skipped.  Files not owned by root
- * or writable by others are refused unless owner checks are disabled
- * (tests running unprivileged).  Returns the number of files skipped
- * (>= 0) or a negative errno on allocation failure.
+ * A file with any error is logged and skipped.  Each file is opened once,
+ * without following a symbolic link and without blocking: anything but a
+ * regular file (a FIFO, another link) is refused.  Files, and the
+ * directories holding them, not owned by root or writable by others are
+ * refused unless owner checks are disabled (tests running unprivileged).
+ * Returns the number of files skipped (>= 0) or a negative errno on
+ * allocation failure.
  */
 int hp_policies_load(char *const *dirs, bool check_owner, struct hp_policy_set *ret);
 
@@ -115,12 +126,15 @@ int hp_policies_load(char *const *dirs, bool check_owner, struct hp_policy_set *
 int hp_policy_set_keep_failed(struct hp_policy_set *next, struct hp_policy_set *prev);
 
 /*
- * Parses one policy from an INI file; section is the name of the section
- * carrying [Policy] keys ("Policy", or "X-Hugepage" in unit files, where
+ * Parses one policy from a file in systemd's unit file syntax; section is
+ * the name of the section carrying [Policy] keys ("Policy", or "X-Hugepage" in unit files, where
  * [Match] is not allowed and the unit is the match).  Errors are logged
  * naming file and line.  0 on success, -EINVAL after logging otherwise.
  */
 int hp_policy_parse_file(const char *path, const char *name, const char *section,
+			 struct hp_policy *ret);
+/* The same, from text[0..len) (label names it in messages). */
+int hp_policy_parse_text(const char *label, const char *name, const char *section, const char *text, size_t len,
 			 struct hp_policy *ret);
 void hp_policy_done(struct hp_policy *p);
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
@@ -36,7 +37,7 @@ static void help(void)
 	       "  --procfs=PATH        the module's readout (default /proc/damon_hugepage)\n"
 	       "  --run-dir=PATH       where the status file goes (default /run/hugepaged)\n"
 	       "  --dry-run            decide and log, but do not touch the module\n"
-	       "  --no-owner-check     accept policy files not owned by root (tests)\n"
+	       "  --no-owner-check     accept files not owned by root (tests)\n"
 	       "  --check-config       load the configuration, report errors, exit\n"
 	       "  --debug              log debug messages\n"
 	       "  -h, --help           this text\n");
@@ -78,6 +79,8 @@ int main(int argc, char **argv)
 	int c, r;
 
 	log_setup("hugepaged");
+	/* A log write to a closed pipe must not kill the daemon (systemd ignores it too). */
+	(void)signal(SIGPIPE, SIG_IGN);
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
 		switch (c) {
 		case ARG_CONFIG:
@@ -136,7 +139,7 @@ int main(int argc, char **argv)
 		struct hp_config cfg;
 		int errors;
 
-		errors = hp_config_load(o.config_path, &cfg);
+		errors = hp_config_load(o.config_path, o.check_owner, &cfg);
 		if (errors < 0)
 			return 1;
 		r = hp_policies_load(dirs, o.check_owner, &pol);
@@ -162,6 +165,6 @@ int main(int argc, char **argv)
 		goto fail;
 	return 0;
 fail:
-	sd_notifyf(false, "STATUS=Failed to start: %s\nERRNO=%d", strerror(-r), -r);
+	(void)sd_notifyf(false, "STATUS=Failed to start: %s\nERRNO=%d", strerror(-r), -r);
 	return 1;
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "log.h"
 
+#include "util.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@ static int log_max_level = LOG_INFO;
 static int log_to_journal;
 static log_sink_t log_sink;
 static void *log_sink_data;
+static log_journal_fn log_journal = sd_journal_sendv;
 
 /* stderr is the journal if JOURNAL_STREAM names its device and inode. */
 static int stderr_is_journal(void)
@@ -48,6 +52,12 @@ void log_set_sink(log_sink_t sink, void *userdata)
 	log_sink_data = userdata;
 }
 
+void log_set_journal(log_journal_fn fn)
+{
+	log_journal = fn ? fn : sd_journal_sendv;
+	log_to_journal = fn ? 1 : stderr_is_journal();
+}
+
 static void add_field(struct iovec *iov, size_t *n, char **bufs, const char *key, const char *value)
 {
 	char *b;
@@ -59,12 +69,16 @@ static void add_field(struct iovec *iov, size_t *n, char **bufs, const char *key
 	(*n)++;
 }
 
+#define MAX_FIELDS 16
+
 /* One journal entry with the message and the structured fields given. */
-static void journal_send(int level, int error, const struct log_fields *f, const char *text)
+static int journal_send(int level, int error, const struct log_fields *f, const char *code_file,
+			int code_line, const char *code_func, const char *text)
 {
-	struct iovec iov[8];
-	char *bufs[8], num[32];
+	struct iovec iov[MAX_FIELDS];
+	char *bufs[MAX_FIELDS], num[32];
 	size_t n = 0;
+	int r;
 
 	add_field(iov, &n, bufs, "MESSAGE", text);
 	snprintf(num, sizeof(num), "%d", level);
@@ -74,18 +88,67 @@ static void journal_send(int level, int error, const struct log_fields *f, const
 		snprintf(num, sizeof(num), "%d", error < 0 ? -error : error);
 		add_field(iov, &n, bufs, "ERRNO", num);
 	}
+	add_field(iov, &n, bufs, "CODE_FILE", code_file);
+	snprintf(num, sizeof(num), "%d", code_line);
+	add_field(iov, &n, bufs, "CODE_LINE", num);
+	add_field(iov, &n, bufs, "CODE_FUNC", code_func);
 	if (f) {
+		add_field(iov, &n, bufs, "MESSAGE_ID", f->message_id);
 		add_field(iov, &n, bufs, "HUGEPAGED_CGROUP", f->cgroup);
 		add_field(iov, &n, bufs, "HUGEPAGED_DECISION", f->decision);
 		add_field(iov, &n, bufs, "HUGEPAGED_REASON", f->reason);
 		add_field(iov, &n, bufs, "HUGEPAGED_CONFIG_FILE", f->file);
 	}
-	sd_journal_sendv(iov, (int)n);
+	r = log_journal(iov, (int)n);
 	while (n > 0)
 		free(bufs[--n]);
+	return r;
 }
 
-int log_full(int level, int error, const struct log_fields *f, const char *fmt, ...)
+/* Writes all of buf to fd; false if it could not. */
+static bool write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return true;
+}
+
+/* "ident: text\n" on stderr; false if stderr is gone too. */
+static bool stderr_send(const char *text)
+{
+	char line[4096];
+	int n = snprintf(line, sizeof(line), "%s: %s\n", log_ident, text);
+
+	if (n < 0)
+		return false;
+	return write_all(STDERR_FILENO, line, MIN((size_t)n, sizeof(line) - 1));
+}
+
+/* The last resort: the kernel log ("<level>ident[pid]: text"), if we may write it. */
+static void kmsg_send(int level, const char *text)
+{
+	char line[1024];
+	int fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	int n;
+
+	if (fd < 0)
+		return;
+	n = snprintf(line, sizeof(line), "<%d>%s[%d]: %s\n", level, log_ident, (int)getpid(), text);
+	if (n > 0)
+		(void)write_all(fd, line, MIN((size_t)n, sizeof(line) - 1));
+	(void)close(fd);
+}
+
+int log_internal(int level, int error, const char *code_file, int code_line, const char *code_func,
+		 const struct log_fields *f, const char *fmt, ...)
 {
 	char text[2048], prefix[512] = "";
 	size_t n;
@@ -113,10 +176,10 @@ int log_full(int level, int error, const struct log_fields *f, const char *fmt, 
 		log_sink(level, text, log_sink_data);
 		return error;
 	}
-	if (log_to_journal) {
-		journal_send(level, error, f, text);
+	/* journald away (restarted, or not yet up): stderr, then the kernel log. */
+	if (log_to_journal && journal_send(level, error, f, code_file, code_line, code_func, text) >= 0)
 		return error;
-	}
-	fprintf(stderr, "%s: %s\n", log_ident, text);
+	if (!stderr_send(text))
+		kmsg_send(level, text);
 	return error;
 }

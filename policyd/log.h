@@ -1,13 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Logging: to the journal with structured fields when stderr is connected
- * to it (JOURNAL_STREAM), to stderr otherwise.  Every log_*() call returns
- * the negative errno it was given, so that "log and return" is one step.
+ * to it (JOURNAL_STREAM), to stderr otherwise; when the journal refuses a
+ * message (journald is away), to stderr, and when that fails too, to the
+ * kernel log.  Every log_*() call returns the negative errno it was given,
+ * so that "log and return" is one step.  Journal entries carry CODE_FILE,
+ * CODE_LINE and CODE_FUNC.
  */
 #pragma once
 
 #include <errno.h>
+#include <sys/uio.h>
 #include <syslog.h>
+
+/*
+ * MESSAGE_IDs of the events an operator filters on
+ * (journalctl MESSAGE_ID=...); hugepaged(8) lists them.
+ */
+#define HP_MESSAGE_DECISION "c4e0dd4ded9948b6b164a58b003d775e"	/* a group's decision changed */
+#define HP_MESSAGE_GROUP "4ff6f85ec8e2426abd5cbebb438d929e"	/* a cgroup matched, rematched or dropped */
+#define HP_MESSAGE_PRESSURE "c4a0d6a00aae43738f43ab7a579eaf5e"	/* pressure over or back below a limit */
+#define HP_MESSAGE_RELOAD "9ff0a01985e44dd08f04f767f339eca3"	/* the configuration was reloaded */
 
 /* Optional structured fields of a message; NULL fields are left out. */
 struct log_fields {
@@ -16,6 +29,7 @@ struct log_fields {
 	const char *reason;
 	const char *file;
 	unsigned line;
+	const char *message_id;	/* one of HP_MESSAGE_* */
 };
 
 void log_setup(const char *ident);
@@ -28,8 +42,18 @@ void log_set_max_level(int level);
 typedef void (*log_sink_t)(int level, const char *text, void *userdata);
 void log_set_sink(log_sink_t sink, void *userdata);
 
-int log_full(int level, int error, const struct log_fields *f, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/*
+ * Tests can stand in for the journal: fn gets what sd_journal_sendv()
+ * would (NULL: the journal again), and forces the journal route on.
+ */
+typedef int (*log_journal_fn)(const struct iovec *iov, int n);
+void log_set_journal(log_journal_fn fn);
+
+int log_internal(int level, int error, const char *code_file, int code_line, const char *code_func,
+		 const struct log_fields *f, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* log_full(level, error, fields, fmt, ...): fields may be a compound literal. */
+#define log_full(level, error, ...) log_internal((level), (error), __FILE__, __LINE__, __func__, __VA_ARGS__)
 
 #define log_debug(...) log_full(LOG_DEBUG, 0, NULL, __VA_ARGS__)
 #define log_info(...) log_full(LOG_INFO, 0, NULL, __VA_ARGS__)

@@ -36,7 +36,7 @@ struct psi_watch {
 /*
  * What systemd said about a unit's own cgroup, and the policy its
  * [X-Hugepage] sections make.  Groups point at .policy: an entry made
- * stale by a change is freed only after every group was matched again.
+ * stale by a change is freed only once no group points at it (users).
  */
 struct ucache {
 	char *path;
@@ -44,12 +44,15 @@ struct ucache {
 	bool has_policy;	/* the unit has [X-Hugepage] sections: .policy */
 	bool failed;		/* its sections have errors: the policy files apply */
 	bool stale;
+	unsigned users;		/* groups whose g.policy is &.policy */
 	struct hp_policy policy;
 };
 
 /* A cgroup that matched a policy. */
 struct mgroup {
 	struct hp_group g;	/* first: decide.c sees these */
+	size_t idx;		/* in manager.groups */
+	struct ucache *policy_uc;	/* the unit entry g.policy points into, or NULL */
 	char *unit;		/* the systemd unit whose own cgroup this is */
 	bool unit_thp_disabled;	/* that unit has MemoryTHP=disable */
 	struct psi_watch memory;
@@ -64,6 +67,8 @@ struct mgroup {
 struct watch {
 	char *path;		/* cgroup path; NULL if free */
 	bool events;		/* cgroup.events of path, else the directory */
+	uint64_t ino;		/* the directory's inode when watched (0: not known) */
+	bool leaf;		/* no subdirectory when last looked at, and none reported since */
 };
 
 struct manager {
@@ -81,10 +86,13 @@ struct manager {
 	sd_event_source *inotify_source;
 	struct watch *watches;	/* indexed by wd */
 	size_t n_watches;
+	struct strmap dir_watches;	/* directory path -> its wd + 1 */
+	bool full_rescan;		/* events were lost: look into every directory */
 	bool watch_limit_logged;
 
 	struct mgroup **groups;
 	size_t n_groups;
+	struct strmap group_by_path;	/* path -> struct mgroup * */
 
 	struct psi_watch sys_memory, sys_cpu;
 	struct hp_system_state sys;
@@ -100,11 +108,14 @@ struct manager {
 	char units_reason[128];		/* why there is none */
 	bool units_error_logged;
 	struct ucache **ucache;
-	size_t n_ucache;
-	char **unit_paths;		/* cgroups seen whose name is a unit's */
+	size_t n_ucache, ucache_cap;
+	struct strmap ucache_by_path;	/* path -> its entry that is not stale */
+	struct strmap unit_paths;	/* unit name -> char **: the cgroups seen named so */
 
 	unsigned reloads;
 	uint64_t reload_rt;		/* CLOCK_REALTIME of the last reload */
+	unsigned reload_errors;		/* reloads that kept some of the old configuration */
+	uint64_t start_time;		/* ours, /proc/self/stat: with the pid, says who wrote the status */
 };
 
 static void psi_watch_done(struct psi_watch *w)
@@ -157,7 +168,8 @@ static void psi_watch_sample(struct psi_watch *w, bool triggered)
 	if (hp_pressure_paused(w->state) != was_paused) {
 		char a[16], b[16];
 
-		log_info("%s pressure: %s (some %s, limit %s)", w->label,
+		log_full(LOG_INFO, 0, &(struct log_fields){ .message_id = HP_MESSAGE_PRESSURE },
+			 "%s pressure: %s (some %s, limit %s)", w->label,
 			 hp_pressure_paused(w->state) ? "over the limit, pausing" : "back below the limit, resuming",
 			 format_bp(a, sizeof(a), w->state->share_bp), format_bp(b, sizeof(b), w->limit->bp));
 		schedule_decide(w->m);
@@ -258,17 +270,39 @@ static int psi_watch_reset(struct manager *m, struct psi_watch *w, const struct 
 
 static void watch_forget(struct manager *m, int wd)
 {
+	struct watch *w;
+
 	if (wd < 0 || (size_t)wd >= m->n_watches)
 		return;
-	free(m->watches[wd].path);
-	m->watches[wd].path = NULL;
+	w = &m->watches[wd];
+	if (w->path && !w->events && strmap_get(&m->dir_watches, w->path, NULL) == (void *)(uintptr_t)(wd + 1))
+		(void)strmap_remove(&m->dir_watches, w->path, NULL);
+	free(w->path);
+	w->path = NULL;
 }
 
-static int watch_add(struct manager *m, const char *path, bool events)
+/*
+ * Watches path's directory (or its cgroup.events).  ino: the directory's
+ * inode as the walk saw it; a directory watched before under the same
+ * inode keeps its watch without a system call, which is most of what a
+ * rescan would otherwise cost (a directory made again under the same path
+ * has another inode, and gets a watch of its own).
+ */
+static int watch_add(struct manager *m, const char *path, bool events, uint64_t ino)
 {
 	_cleanup_(freep) char *rel = NULL;
 	uint32_t mask = events ? IN_MODIFY : (IN_CREATE | IN_DELETE | IN_ONLYDIR);
 	int wd;
+
+	if (!events && ino) {
+		bool found;
+		uintptr_t v = (uintptr_t)strmap_get(&m->dir_watches, path, &found);
+
+		wd = (int)v - 1;
+		if (found && wd >= 0 && (size_t)wd < m->n_watches && m->watches[wd].ino == ino &&
+		    m->watches[wd].path && !strcmp(m->watches[wd].path, path))
+			return wd;
+	}
 
 	if (asprintf(&rel, "%s%s%s", m->cgroup_root, path[1] ? path : "", events ? "/cgroup.events" : "") < 0)
 		return -ENOMEM;
@@ -293,29 +327,30 @@ static int watch_add(struct manager *m, const char *path, bool events)
 		m->n_watches = n;
 	}
 	if (!m->watches[wd].path || strcmp(m->watches[wd].path, path)) {
-		free(m->watches[wd].path);
+		watch_forget(m, wd);
 		m->watches[wd].path = strdup(path);
 		if (!m->watches[wd].path)
 			return -ENOMEM;
 	}
 	m->watches[wd].events = events;
+	m->watches[wd].ino = events ? 0 : ino;
+	m->watches[wd].leaf = false;
+	if (!events && strmap_put(&m->dir_watches, path, (void *)(uintptr_t)(wd + 1)) < 0)
+		return -ENOMEM;
 	return wd;
+}
+
+static struct mgroup *group_find(struct manager *m, const char *path)
+{
+	return strmap_get(&m->group_by_path, path, NULL);
 }
 
 /* The index of path's group, or SIZE_MAX. */
 static size_t group_index(struct manager *m, const char *path)
 {
-	for (size_t i = 0; i < m->n_groups; i++)
-		if (!strcmp(m->groups[i]->g.path, path))
-			return i;
-	return SIZE_MAX;
-}
+	struct mgroup *mg = group_find(m, path);
 
-static struct mgroup *group_find(struct manager *m, const char *path)
-{
-	size_t i = group_index(m, path);
-
-	return i == SIZE_MAX ? NULL : m->groups[i];
+	return mg ? mg->idx : SIZE_MAX;
 }
 
 static struct hp_limit group_limit(struct manager *m, const struct hp_policy *p)
@@ -380,6 +415,19 @@ static void group_refresh(struct manager *m, struct mgroup *mg, bool check_thp)
 		group_check_thp(m, mg);
 }
 
+/* Points the group at policy p, which lives in uc if it is uc's (unit sections). */
+static void group_set_policy(struct mgroup *mg, const struct hp_policy *p, struct ucache *uc)
+{
+	struct ucache *owner = uc && p == &uc->policy ? uc : NULL;
+
+	if (mg->policy_uc)
+		mg->policy_uc->users--;
+	mg->policy_uc = owner;
+	if (owner)
+		owner->users++;
+	mg->g.policy = p;
+}
+
 static void group_free(struct manager *m, struct mgroup *mg)
 {
 	if (mg->events_wd >= 0) {
@@ -387,6 +435,7 @@ static void group_free(struct manager *m, struct mgroup *mg)
 		watch_forget(m, mg->events_wd);
 	}
 	psi_watch_done(&mg->memory);
+	group_set_policy(mg, NULL, NULL);
 	free(mg->g.path);
 	free(mg->unit);
 	free(mg);
@@ -396,10 +445,16 @@ static void group_remove(struct manager *m, size_t i, const char *why)
 {
 	struct mgroup *mg = m->groups[i];
 
-	log_full(LOG_INFO, 0, &(struct log_fields){ .cgroup = mg->g.path, .decision = "dropped", .reason = why },
+	log_full(LOG_INFO, 0,
+		 &(struct log_fields){ .cgroup = mg->g.path, .decision = "dropped", .reason = why,
+				       .message_id = HP_MESSAGE_GROUP },
 		 "%s: dropped (%s)%s", mg->g.path, why, mg->g.fed ? ", it was fed" : "");
+	assert(mg->idx == i);
+	(void)strmap_remove(&m->group_by_path, mg->g.path, NULL);
 	group_free(m, mg);
 	m->groups[i] = m->groups[--m->n_groups];
+	if (i < m->n_groups)
+		m->groups[i]->idx = i;
 	schedule_decide(m);
 }
 
@@ -411,7 +466,7 @@ static void group_set_unit(struct mgroup *mg, const struct ucache *uc)
 }
 
 /* Starts tracking a cgroup that matched policy p (uc: its unit, or NULL). */
-static int group_add(struct manager *m, const char *path, const struct hp_policy *p, const struct ucache *uc)
+static int group_add(struct manager *m, const char *path, const struct hp_policy *p, struct ucache *uc)
 {
 	_cleanup_(freep) char *label = NULL, *file = NULL;
 	struct mgroup *mg, **ng;
@@ -424,19 +479,21 @@ static int group_add(struct manager *m, const char *path, const struct hp_policy
 	mg->memory.trigger_fd = -1;
 	mg->g.path = strdup(path);
 	ng = mg->g.path ? realloc(m->groups, (m->n_groups + 1) * sizeof(*ng)) : NULL;
-	if (!ng) {
+	if (ng)
+		m->groups = ng;
+	if (!ng || strmap_put(&m->group_by_path, path, mg) < 0) {
 		free(mg->g.path);
 		free(mg);
 		return -ENOMEM;
 	}
-	m->groups = ng;
+	mg->idx = m->n_groups;
 	m->groups[m->n_groups++] = mg;
-	mg->g.policy = p;
+	group_set_policy(mg, p, uc);
 	group_set_unit(mg, uc);
 	mg->g.memory_limit = group_limit(m, p);
 	mg->g.decision = HP_DECISION_EMPTY;
 
-	r = watch_add(m, path, true);
+	r = watch_add(m, path, true, 0);
 	mg->events_wd = r >= 0 ? r : -1;
 	if (asprintf(&label, "%s memory", path) < 0 ||
 	    asprintf(&file, "%s%smemory.pressure", path + 1, path[1] ? "/" : "") < 0)
@@ -445,7 +502,7 @@ static int group_add(struct manager *m, const char *path, const struct hp_policy
 	if (r < 0)
 		log_warning_errno(r, "%s: cannot watch memory.pressure, ignoring", path);
 	group_refresh(m, mg, true);
-	log_full(LOG_INFO, 0, &(struct log_fields){ .cgroup = path, .decision = "matched" },
+	log_full(LOG_INFO, 0, &(struct log_fields){ .cgroup = path, .decision = "matched", .message_id = HP_MESSAGE_GROUP },
 		 "%s: matches %s %s (priority %d)", path, p->unit ? "the [X-Hugepage] sections of" : "policy",
 		 p->name, p->priority);
 	schedule_decide(m);
@@ -460,30 +517,92 @@ static void ucache_free(struct ucache *uc)
 	free(uc);
 }
 
-/* Frees the stale entries: call only when no group points at them. */
+/*
+ * Frees the stale entries no group points at.  One that a group still
+ * uses (matching it again failed, for want of memory) stays until that
+ * group is matched again: by the next change, or by the rescan.
+ */
 static void ucache_sweep(struct manager *m)
 {
 	for (size_t i = m->n_ucache; i-- > 0;) {
-		if (!m->ucache[i]->stale)
+		if (!m->ucache[i]->stale || m->ucache[i]->users > 0)
 			continue;
 		ucache_free(m->ucache[i]);
 		m->ucache[i] = m->ucache[--m->n_ucache];
 	}
 }
 
-/* Is path the own cgroup of unit (NULL: of any unit)?  It is named after it. */
-static bool cgroup_of_unit(const char *path, const char *unit)
+/* The unit a cgroup would be the own cgroup of: its last component. */
+static const char *unit_name_of(const char *path)
 {
 	const char *last = strrchr(path, '/');
 
-	return !unit || (last && !strcmp(last + 1, unit));
+	return last ? last + 1 : path;
 }
 
+static void strv_free_value(void *v)
+{
+	strv_free(v);
+}
+
+/* Records path (named like a unit) as seen; the paths of one name are few. */
+static int unit_paths_add(struct manager *m, const char *path)
+{
+	const char *name = unit_name_of(path);
+	char **paths = strmap_get(&m->unit_paths, name, NULL);
+
+	if (strv_contains(paths, path))
+		return 0;
+	if (strv_push(&paths, path) < 0)
+		return -ENOMEM;
+	/* strv_push() may have moved the list: store it again. */
+	if (strmap_put(&m->unit_paths, name, paths) < 0) {
+		if (!strmap_contains(&m->unit_paths, name))
+			strv_free(paths);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool unit_path_seen(struct manager *m, const char *path)
+{
+	return strv_contains(strmap_get(&m->unit_paths, unit_name_of(path), NULL), path);
+}
+
+/* Drops the paths under prefix (strmap_remove_if(): true if none are left). */
+static bool unit_paths_drop_under(const char *name, void *value, void *prefix)
+{
+	(void)name;
+	(void)strv_remove_under(value, prefix);
+	return !((char **)value)[0];
+}
+
+static void ucache_set_stale(struct manager *m, struct ucache *uc)
+{
+	if (uc->stale)
+		return;
+	uc->stale = true;
+	(void)strmap_remove(&m->ucache_by_path, uc->path, NULL);
+}
+
+/* Marks the entries of unit (NULL: of every unit) stale. */
 static void ucache_mark_stale(struct manager *m, const char *unit)
 {
-	for (size_t i = 0; i < m->n_ucache; i++)
-		if (cgroup_of_unit(m->ucache[i]->path, unit))
-			m->ucache[i]->stale = true;
+	char **paths;
+
+	if (!unit) {
+		for (size_t i = 0; i < m->n_ucache; i++)
+			ucache_set_stale(m, m->ucache[i]);
+		return;
+	}
+	/* Every entry that is not stale is of a cgroup seen, so it is in unit_paths. */
+	paths = strmap_get(&m->unit_paths, unit, NULL);
+	for (size_t i = 0; paths && paths[i]; i++) {
+		struct ucache *uc = strmap_get(&m->ucache_by_path, paths[i], NULL);
+
+		if (uc)
+			ucache_set_stale(m, uc);
+	}
 }
 
 /*
@@ -493,12 +612,11 @@ static void ucache_mark_stale(struct manager *m, const char *unit)
  */
 static struct ucache *ucache_get(struct manager *m, const char *path, const struct hp_policy *base)
 {
-	struct ucache *uc, **nv;
+	struct ucache *uc = strmap_get(&m->ucache_by_path, path, NULL);
 	int r;
 
-	for (size_t i = 0; i < m->n_ucache; i++)
-		if (!m->ucache[i]->stale && !strcmp(m->ucache[i]->path, path))
-			return m->ucache[i];
+	if (uc)
+		return uc;
 	uc = calloc(1, sizeof(*uc));
 	if (!uc)
 		return NULL;
@@ -514,12 +632,19 @@ static struct ucache *ucache_get(struct manager *m, const char *path, const stru
 	}
 	m->units_error_logged = false;
 	uc->path = strdup(path);
-	nv = uc->path ? realloc(m->ucache, (m->n_ucache + 1) * sizeof(*nv)) : NULL;
-	if (!nv) {
+	if (uc->path && m->n_ucache == m->ucache_cap) {
+		size_t cap = m->ucache_cap ? m->ucache_cap * 2 : 16;
+		struct ucache **nv = realloc(m->ucache, cap * sizeof(*nv));
+
+		if (nv) {
+			m->ucache = nv;
+			m->ucache_cap = cap;
+		}
+	}
+	if (!uc->path || m->n_ucache == m->ucache_cap || strmap_put(&m->ucache_by_path, path, uc) < 0) {
 		ucache_free(uc);
 		return NULL;
 	}
-	m->ucache = nv;
 	m->ucache[m->n_ucache++] = uc;
 	r = hp_unit_policy_build(uc->info.unit, uc->info.files, base, &uc->policy);
 	uc->has_policy = r > 0;
@@ -564,10 +689,11 @@ static int rematch(struct manager *m, const char *path)
 	}
 	/* During a reload the old policy may have moved into the new set (kept): no name. */
 	if (mg->g.policy && mg->g.policy->name && strcmp(mg->g.policy->name, p->name))
-		log_full(LOG_INFO, 0, &(struct log_fields){ .cgroup = path, .decision = "matched" },
+		log_full(LOG_INFO, 0,
+			 &(struct log_fields){ .cgroup = path, .decision = "matched", .message_id = HP_MESSAGE_GROUP },
 			 "%s: now matches %s %s (priority %d)", path,
 			 p->unit ? "the [X-Hugepage] sections of" : "policy", p->name, p->priority);
-	mg->g.policy = p;
+	group_set_policy(mg, p, uc);
 	group_set_unit(mg, uc);
 	limit = group_limit(m, p);
 	if (limit.bp != mg->g.memory_limit.bp || limit.duration != mg->g.memory_limit.duration) {
@@ -585,10 +711,22 @@ static void on_units_changed(const char *unit, void *userdata)
 	struct manager *m = userdata;
 	_cleanup_(strv_freep) char **paths = NULL;
 
+	size_t n = 0;
+	char **list;
+
 	ucache_mark_stale(m, unit);
-	for (size_t i = 0; m->unit_paths && m->unit_paths[i]; i++)
-		if (cgroup_of_unit(m->unit_paths[i], unit) && strv_push(&paths, m->unit_paths[i]) < 0)
-			return;
+	/* A copy: matching again may change the lists. */
+	if (unit) {
+		list = strmap_get(&m->unit_paths, unit, NULL);
+		for (size_t i = 0; list && list[i]; i++)
+			if (strv_push_len(&paths, &n, list[i]) < 0)
+				return;
+	} else {
+		for (size_t it = 0; strmap_next(&m->unit_paths, &it, NULL, (void **)&list);)
+			for (size_t i = 0; list && list[i]; i++)
+				if (strv_push_len(&paths, &n, list[i]) < 0)
+					return;
+	}
 	for (size_t i = 0; paths && paths[i]; i++)
 		if (rematch(m, paths[i]) == -ENOMEM)
 			break;
@@ -596,7 +734,7 @@ static void on_units_changed(const char *unit, void *userdata)
 }
 
 /* A cgroup directory seen in the tree: watch it and track it if it matches. */
-static int cgroup_seen(const char *path, void *userdata)
+static int cgroup_seen(const char *path, uint64_t ino, void *userdata)
 {
 	struct manager *m = userdata;
 	const struct hp_policy *p;
@@ -604,26 +742,44 @@ static int cgroup_seen(const char *path, void *userdata)
 	struct mgroup *mg;
 	int r;
 
-	r = watch_add(m, path, false);
+	int skip;
+
+	r = watch_add(m, path, false, ino);
 	if (r == -ENOMEM)
 		return r;
+	/*
+	 * A directory whose watch is the one it had (same inode), that had no
+	 * subdirectory when last looked at and whose watch has reported none
+	 * since, has none now: the walk need not look (one system call per
+	 * cgroup saved, most of a rescan).  Unless events were lost.
+	 */
+	skip = r >= 0 && m->watches[r].leaf && !m->full_rescan ? HP_WALK_SKIP : 0;
 	m->n_cgroups++;
-	if (hp_units_path_is_unit_like(path) && !strv_contains(m->unit_paths, path) &&
-	    strv_push(&m->unit_paths, path) < 0)
+	if (hp_units_path_is_unit_like(path) && unit_paths_add(m, path) < 0)
 		return -ENOMEM;
 	mg = group_find(m, path);
 	if (mg) {
 		mg->seen = true;
-		return 0;
+		return skip;
 	}
 	p = resolve(m, path, &uc);
 	if (!p)
-		return 0;
+		return skip;
 	r = group_add(m, path, p, uc);
 	if (r < 0)
 		return r;
 	m->groups[m->n_groups - 1]->seen = true;
-	return 0;
+	return skip;
+}
+
+/* The walk looked into path: remember whether it had a subdirectory. */
+static void cgroup_looked_at(const char *path, bool leaf, void *userdata)
+{
+	struct manager *m = userdata;
+	uintptr_t v = (uintptr_t)strmap_get(&m->dir_watches, path, NULL);
+
+	if (v > 0 && v - 1 < m->n_watches)
+		m->watches[v - 1].leaf = leaf;
 }
 
 /* Walks the whole tree: the safety net behind inotify, and after a reload. */
@@ -649,23 +805,29 @@ static int rescan(struct manager *m)
 	for (size_t i = 0; i < m->n_groups; i++)
 		m->groups[i]->seen = false;
 	m->n_cgroups = 0;
-	strv_free(m->unit_paths);
-	m->unit_paths = NULL;
-	r = hp_cgroup_walk(m->cgroup_fd, cgroup_seen, m);
+	strmap_clear(&m->unit_paths, strv_free_value);
+	r = hp_cgroup_walk_ino(m->cgroup_fd, cgroup_seen, cgroup_looked_at, m);
+	m->full_rescan = false;
 	if (r < 0)
 		return log_error_errno(r, "%s: cannot walk the cgroup tree", m->cgroup_root);
 	for (size_t i = m->n_groups; i-- > 0;) {
 		struct mgroup *mg = m->groups[i];
 
-		/* Policies change only in reload(), which rematches the groups. */
+		/*
+		 * Policies change only in reload() and on systemd's signals, which
+		 * rematch the groups; one left on a stale unit entry (that failed
+		 * for want of memory) is matched again here.
+		 */
 		if (!mg->seen)
 			group_remove(m, i, "cgroup removed");
+		else if (mg->policy_uc && mg->policy_uc->stale)
+			(void)rematch(m, mg->g.path);
 		else
 			group_refresh(m, mg, true);
 	}
 	for (size_t i = 0; i < m->n_ucache; i++)
-		if (!strv_contains(m->unit_paths, m->ucache[i]->path))
-			m->ucache[i]->stale = true;
+		if (!unit_path_seen(m, m->ucache[i]->path))
+			ucache_set_stale(m, m->ucache[i]);
 	ucache_sweep(m);
 	log_debug("rescan: %u cgroups, %zu matched, %" PRIu64 " us", m->n_cgroups, m->n_groups,
 		  now_usec() - start);
@@ -812,6 +974,7 @@ static int write_status(struct manager *m, unsigned n_fed)
 	uint64_t rt = now_realtime_usec(), mono = now_usec();
 	struct hp_status s = {
 		.pid = getpid(),
+		.start_time = m->start_time,
 		.updated_us = rt,
 		.backend = (char *)m->backend->ops->name,
 		.kdamond_limit = m->cfg.kdamond_limit,
@@ -834,6 +997,7 @@ static int write_status(struct manager *m, unsigned n_fed)
 	s.policies = sp;
 	s.reloads = m->reloads;
 	s.reload_us = m->reload_rt;
+	s.reload_errors = m->reload_errors;
 	s.units = m->units != NULL;
 	s.units_reason = m->units_reason;
 	s.policy_errors = (unsigned)strv_len(m->policies.failed);
@@ -869,6 +1033,20 @@ static int write_status(struct manager *m, unsigned n_fed)
 	if (r < 0)
 		return log_warning_errno(r, "%s: cannot write the status", path);
 	return 0;
+}
+
+/*
+ * The status says a daemon runs: it goes when we do (the runtime directory
+ * is kept across restarts, so nothing else would remove it).
+ */
+static void remove_status(struct manager *m)
+{
+	_cleanup_(freep) char *path = NULL;
+
+	if (asprintf(&path, "%s/status", m->o.run_dir) < 0)
+		return;
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_warning_errno(-errno, "%s: cannot remove", path);
 }
 
 static int rank_order(const void *a, const void *b)
@@ -952,7 +1130,8 @@ static int decide_and_feed(struct manager *m)
 		log_full(LOG_INFO, 0,
 			 &(struct log_fields){ .cgroup = mg->g.path,
 					       .decision = hp_decision_name(mg->g.decision),
-					       .reason = mg->g.reason },
+					       .reason = mg->g.reason,
+					       .message_id = HP_MESSAGE_DECISION },
 			 "%s: %s (%s)", mg->g.path, hp_decision_name(mg->g.decision), mg->g.reason);
 		mg->logged = mg->g.decision;
 		mg->logged_once = true;
@@ -978,14 +1157,23 @@ struct subtree_walk {
 	const char *prefix;
 };
 
-static int subtree_seen(const char *path, void *userdata)
+static int subtree_seen(const char *path, uint64_t ino, void *userdata)
 {
 	struct subtree_walk *w = userdata;
 	_cleanup_(freep) char *full = NULL;
 
 	if (asprintf(&full, "%s%s", w->prefix, path[1] ? path : "") < 0)
 		return -ENOMEM;
-	return cgroup_seen(full, w->m);
+	return cgroup_seen(full, ino, w->m);
+}
+
+static void subtree_looked_at(const char *path, bool leaf, void *userdata)
+{
+	struct subtree_walk *w = userdata;
+	_cleanup_(freep) char *full = NULL;
+
+	if (asprintf(&full, "%s%s", w->prefix, path[1] ? path : "") >= 0)
+		cgroup_looked_at(full, leaf, w->m);
 }
 
 static void on_dir_created(struct manager *m, const char *parent, const char *name)
@@ -1001,7 +1189,7 @@ static void on_dir_created(struct manager *m, const char *parent, const char *na
 	if (fd < 0)
 		return;
 	w.prefix = path;
-	hp_cgroup_walk(fd, subtree_seen, &w);
+	(void)hp_cgroup_walk_ino(fd, subtree_seen, subtree_looked_at, &w);
 }
 
 static void on_dir_deleted(struct manager *m, const char *parent, const char *name)
@@ -1018,10 +1206,10 @@ static void on_dir_deleted(struct manager *m, const char *parent, const char *na
 		if (!strncmp(p, path, len) && (p[len] == '\0' || p[len] == '/'))
 			group_remove(m, i, "cgroup removed");
 	}
-	strv_remove_under(m->unit_paths, path);
+	(void)strmap_remove_if(&m->unit_paths, unit_paths_drop_under, path, strv_free_value);
 	for (size_t i = 0; i < m->n_ucache; i++)
 		if (path_startswith(m->ucache[i]->path, path))
-			m->ucache[i]->stale = true;
+			ucache_set_stale(m, m->ucache[i]);
 	ucache_sweep(m);
 	/* kernfs sends no IN_IGNORED for removed cgroups: forget their watches. */
 	for (size_t wd = 0; wd < m->n_watches; wd++) {
@@ -1057,6 +1245,7 @@ static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userda
 			p += sizeof(*e) + e->len;
 			if (e->mask & IN_Q_OVERFLOW) {
 				log_warning("inotify queue overflow, rescanning");
+				m->full_rescan = true;
 				schedule_rescan_soon(m);
 				continue;
 			}
@@ -1070,6 +1259,7 @@ static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userda
 					schedule_decide(m);
 				}
 			} else if ((e->mask & IN_CREATE) && (e->mask & IN_ISDIR) && e->len) {
+				w->leaf = false;
 				on_dir_created(m, path, e->name);
 			} else if ((e->mask & IN_DELETE) && (e->mask & IN_ISDIR) && e->len) {
 				on_dir_deleted(m, path, e->name);
@@ -1114,7 +1304,7 @@ static int load_config(struct manager *m, struct hp_config *cfg, struct hp_polic
 {
 	int errors = 0, r;
 
-	r = hp_config_load(m->o.config_path, cfg);
+	r = hp_config_load(m->o.config_path, m->o.check_owner, cfg);
 	if (r < 0)
 		return r;
 	errors += r;
@@ -1131,11 +1321,13 @@ static int reload(struct manager *m)
 {
 	struct hp_policy_set pol = { 0 }, old;
 	struct hp_config cfg;
+	bool errors;
 	int r;
 
 	sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, now_usec());
 	log_info("reloading");
-	r = hp_config_load(m->o.config_path, &cfg);
+	r = hp_config_load(m->o.config_path, m->o.check_owner, &cfg);
+	errors = r != 0;
 	if (r != 0) {
 		/* A half-applied main configuration would be worse than the old one. */
 		log_error("%s: %s, keeping the previous main configuration", m->o.config_path,
@@ -1145,16 +1337,21 @@ static int reload(struct manager *m)
 	r = hp_policies_load(m->o.policy_dirs, m->o.check_owner, &pol);
 	if (r < 0) {
 		log_error_errno(r, "reload failed, keeping the previous configuration");
+		m->reload_errors++;
 		sd_notify(false, "READY=1");
 		return r;
 	}
+	errors |= r > 0;
 	r = hp_policy_set_keep_failed(&pol, &m->policies);
 	if (r < 0) {
 		hp_policy_set_free(&pol);
+		m->reload_errors++;
 		sd_notify(false, "READY=1");
 		return r;
 	}
-	log_info("configuration: %s, %zu policies, kdamond limit %u", m->o.config_path, pol.n, cfg.kdamond_limit);
+	m->reload_errors += errors;
+	log_full(LOG_INFO, 0, &(struct log_fields){ .message_id = HP_MESSAGE_RELOAD },
+		 "configuration: %s, %zu policies, kdamond limit %u", m->o.config_path, pol.n, cfg.kdamond_limit);
 	old = m->policies;
 	m->policies = pol;
 	m->cfg = cfg;
@@ -1210,6 +1407,8 @@ int manager_new(const struct manager_options *o, struct hp_backend *backend, str
 	if (!m)
 		return -ENOMEM;
 	m->o = *o;
+	if (proc_start_time(0, &m->start_time) < 0)
+		log_warning("cannot read our own start time: hugepagectl reload will not signal us");
 	m->backend = backend;
 	m->cgroup_fd = m->pressure_fd = m->inotify_fd = m->proc_fd = -1;
 	m->sys_memory.trigger_fd = m->sys_cpu.trigger_fd = -1;
@@ -1316,10 +1515,11 @@ int manager_run(struct manager *m)
 	r = sd_event_loop(m->event);
 	if (m->cfg.stop_on_exit) {
 		log_info("stopping the module's groups (StopFeedingOnExit=yes)");
-		m->backend->ops->stop(m->backend);
+		(void)m->backend->ops->stop(m->backend);
 	} else {
 		log_info("leaving the module's groups running (StopFeedingOnExit=no)");
 	}
+	remove_status(m);
 	return r;
 }
 
@@ -1337,6 +1537,7 @@ void manager_free(struct manager *m)
 	for (size_t i = 0; i < m->n_watches; i++)
 		free(m->watches[i].path);
 	free(m->watches);
+	strmap_clear(&m->dir_watches, NULL);
 	if (m->inotify_fd >= 0)
 		close(m->inotify_fd);
 	if (m->cgroup_fd >= 0)
@@ -1348,7 +1549,9 @@ void manager_free(struct manager *m)
 	for (size_t i = 0; i < m->n_ucache; i++)
 		ucache_free(m->ucache[i]);
 	free(m->ucache);
-	strv_free(m->unit_paths);
+	strmap_clear(&m->ucache_by_path, NULL);
+	strmap_clear(&m->unit_paths, strv_free_value);
+	strmap_clear(&m->group_by_path, NULL);
 	hp_units_free(m->units);
 	free(m->cgroup_root);
 	hp_policy_set_free(&m->policies);

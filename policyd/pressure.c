@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "pressure.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -40,10 +41,11 @@ static void enter(struct hp_pressure *p, enum hp_pressure_state s, usec_t now, u
 usec_t hp_pressure_sample(struct hp_pressure *p, const struct hp_limit *limit, usec_t resume_delay,
 			  usec_t now, uint64_t total_us, bool triggered, bool polling)
 {
-	bool first = p->last == 0;
 	usec_t idle_next = polling ? now + HP_PRESSURE_SAMPLE_PERIOD : 0;
-	bool over;
+	bool first, over;
 
+	assert(p && limit);
+	first = p->last == 0;
 	p->share_bp = first ? 0 : share_bp(p->last_total, total_us, p->last, now);
 	p->last = now;
 	p->last_total = total_us;
@@ -99,10 +101,12 @@ usec_t hp_pressure_sample(struct hp_pressure *p, const struct hp_limit *limit, u
 
 int hp_pressure_trigger(const struct hp_limit *limit, char *buf, size_t len)
 {
-	usec_t window = limit->duration;
+	usec_t window;
 	uint64_t stall;
 	int n;
 
+	assert(limit && buf);
+	window = limit->duration;
 	if (limit->bp == 0)
 		return -EINVAL;
 	window = MAX(window, 500 * USEC_PER_MSEC);
@@ -115,18 +119,41 @@ int hp_pressure_trigger(const struct hp_limit *limit, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -EINVAL : n;
 }
 
+/* "NAME=W.FF " at *p, the kernel's "%lu.%02lu" of a share in percent. */
+static int psi_avg(const char **p, const char *name, unsigned *ret)
+{
+	size_t n = strlen(name);
+	uint64_t whole;
+	const char *s = *p;
+
+	if (strncmp(s, name, n) || s[n] != '=' || parse_u64_prefix(s + n + 1, &whole, &s) < 0 ||
+	    s[0] != '.' || !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[2]) || s[3] != ' ')
+		return -EINVAL;
+	if (whole > 100 || (whole == 100 && (s[1] != '0' || s[2] != '0')))
+		return -EINVAL;
+	*ret = (unsigned)whole * 100 + (unsigned)(s[1] - '0') * 10 + (unsigned)(s[2] - '0');
+	*p = s + 4;
+	return 0;
+}
+
 int hp_psi_parse(const char *text, uint64_t *some_total, unsigned *avg10_bp)
 {
-	const char *line = strstr(text, "some ");
-	unsigned long long total;
-	unsigned whole, frac;
+	const char *p = text;
+	unsigned avg10, ignored;
+	uint64_t total;
 
-	if (!line || (line != text && line[-1] != '\n'))
+	assert(text && some_total && avg10_bp);
+	/* The "some" line, which starts the text or a line of it. */
+	while (p && strncmp(p, "some ", 5))
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+	if (!p)
 		return -EINVAL;
-	if (sscanf(line, "some avg10=%u.%u avg60=%*u.%*u avg300=%*u.%*u total=%llu", &whole, &frac,
-		   &total) != 3)
+	p += 5;
+	if (psi_avg(&p, "avg10", &avg10) < 0 || psi_avg(&p, "avg60", &ignored) < 0 ||
+	    psi_avg(&p, "avg300", &ignored) < 0 || strncmp(p, "total=", 6) ||
+	    parse_u64_prefix(p + 6, &total, &p) < 0 || (*p && *p != '\n'))
 		return -EINVAL;
 	*some_total = total;
-	*avg10_bp = whole * 100 + frac % 100;
+	*avg10_bp = avg10;
 	return 0;
 }

@@ -11,26 +11,40 @@
 
 #include "util.h"
 
-/* Appends a value with space, tab, newline, '=', ',' and '\' as \xHH. */
+/*
+ * Appends a value with space, tab, newline, '=', ',' and '\' as \xHH; a
+ * missing value (NULL) is "-", so a value that is "-" itself is \x2d.
+ */
 static void put_escaped(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
+	if (!s) {
+		fputc('-', f);
+		return;
+	}
+	if (!strcmp(s, "-")) {
+		fputs("\\x2d", f);
+		return;
+	}
+	for (; *s; s++) {
 		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '=' || *s == '\\' || *s == ',')
 			fprintf(f, "\\x%02x", (unsigned char)*s);
 		else
 			fputc(*s, f);
 	}
-	if (!s)
-		fputc('-', f);
 }
 
-/* A list as comma-separated escaped values ("-" if empty). */
+/*
+ * A list as comma-separated escaped values: "-" if empty, and otherwise
+ * one more entry than commas, empty entries included ("" is one empty
+ * entry, "," two).
+ */
 static void put_list(FILE *f, char *const *v)
 {
 	for (size_t i = 0; v && v[i]; i++) {
 		if (i)
 			fputc(',', f);
-		put_escaped(f, v[i]);
+		if (v[i][0])
+			put_escaped(f, v[i]);
 	}
 	if (!v || !v[0])
 		fputc('-', f);
@@ -47,20 +61,23 @@ int hp_status_format(const struct hp_status *s, char **ret)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	FILE *f;
 
+	assert(s && ret);
+	f = open_memstream(&buf, &len);
 	if (!f)
 		return -ENOMEM;
 	fprintf(f, "# hugepaged 1\n");
-	fprintf(f, "daemon pid=%d updated_us=%" PRIu64 " backend=", s->pid, s->updated_us);
+	fprintf(f, "daemon pid=%d start_time=%" PRIu64 " updated_us=%" PRIu64 " backend=", s->pid, s->start_time,
+		s->updated_us);
 	put_escaped(f, s->backend);
 	fprintf(f, " kdamond_limit=%u matched=%u fed=%u system=%s memory_some_bp=%u cpu_some_bp=%u reason=",
 		s->kdamond_limit, s->matched, s->fed, s->system_paused ? "paused" : "ok",
 		s->memory_some_bp, s->cpu_some_bp);
 	put_reason(f, s->reason);
 	fputc('\n', f);
-	fprintf(f, "config reloads=%u reload_us=%" PRIu64 " units=%d policy_errors=%u reason=", s->reloads,
-		s->reload_us, s->units, s->policy_errors);
+	fprintf(f, "config reloads=%u reload_us=%" PRIu64 " reload_errors=%u units=%d policy_errors=%u reason=",
+		s->reloads, s->reload_us, s->reload_errors, s->units, s->policy_errors);
 	put_reason(f, s->units_reason);
 	fputc('\n', f);
 	for (size_t i = 0; i < s->n_policies; i++) {
@@ -151,6 +168,18 @@ static char *unescape(const char *s, size_t len)
 /* Field types of one record kind, by key. */
 enum field_type { F_STR, F_INT, F_UINT, F_U64, F_BOOL, F_PAUSED, F_YN, F_LIST };
 
+/* A flag written as one of two words. */
+static int set_word(bool *p, const char *v, const char *yes, const char *no)
+{
+	if (!strcmp(v, yes))
+		*p = true;
+	else if (!strcmp(v, no))
+		*p = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 struct field {
 	const char *key;
 	enum field_type type;
@@ -161,24 +190,66 @@ struct field {
 static int set_list(void *p, const char *val, size_t vlen)
 {
 	char ***list = p;
+	size_t n = 0;
 
 	strv_free(*list);
 	*list = NULL;
 	if (vlen == 1 && val[0] == '-')
 		return 0;
-	while (vlen > 0) {
+	for (;;) {
 		const char *comma = memchr(val, ',', vlen);
-		size_t n = comma ? (size_t)(comma - val) : vlen;
-		_cleanup_(freep) char *v = unescape(val, n);
+		size_t len = comma ? (size_t)(comma - val) : vlen;
+		_cleanup_(freep) char *v = unescape(val, len);
 
-		if (!v || strv_push(list, v) < 0)
+		if (!v || strv_push_len(list, &n, v) < 0)
 			return -ENOMEM;
 		if (!comma)
-			break;
-		val += n + 1;
-		vlen -= n + 1;
+			return 0;
+		val += len + 1;
+		vlen -= len + 1;
 	}
-	return 0;
+}
+
+/* Stores the text v (taken over) into the field p of the given type. */
+static int set_value(enum field_type type, void *p, char *v)
+{
+	_cleanup_(freep) char *text = v;
+	uint64_t u;
+	long l;
+	int r;
+
+	switch (type) {
+	case F_STR:
+		free(*(char **)p);
+		*(char **)p = TAKE_PTR(text);
+		return 0;
+	/* Out of range is malformed, not silently truncated or wrapped. */
+	case F_INT:
+		r = parse_int_range(text, INT_MIN, INT_MAX, &l);
+		if (r < 0)
+			return -EINVAL;
+		*(int *)p = (int)l;
+		return 0;
+	case F_UINT:
+		if (parse_u64(text, &u) < 0 || u > UINT_MAX)
+			return -EINVAL;
+		*(unsigned *)p = (unsigned)u;
+		return 0;
+	case F_U64:
+		if (parse_u64(text, &u) < 0)
+			return -EINVAL;
+		*(uint64_t *)p = u;
+		return 0;
+	case F_BOOL:
+		return set_word(p, text, "1", "0");
+	case F_PAUSED:
+		return set_word(p, text, "paused", "ok");
+	case F_YN:
+		return set_word(p, text, "Y", "N");
+	case F_LIST:	/* set_list() */
+		break;
+	}
+	return -EINVAL;
 }
 
 /*
@@ -193,62 +264,22 @@ static int set_field(const struct field *fields, size_t n, void *rec, const char
 		const struct field *fd = &fields[i];
 		void *p = (char *)rec + fd->offset;
 		_cleanup_(freep) char *v = NULL;
-		char *end;
-		long l;
-		unsigned long long u;
 
 		if (strlen(fd->key) != klen || strncmp(fd->key, key, klen))
 			continue;
 		if (fd->type == F_LIST)
 			return set_list(p, val, vlen);
-		v = raw ? strndup(val, vlen) : unescape(val, vlen);
+		/* "-" is a missing string (a "-" itself is written \x2d). */
+		if (fd->type == F_STR && !raw && vlen == 1 && val[0] == '-') {
+			free(*(char **)p);
+			*(char **)p = NULL;
+			return 0;
+		}
+		/* Numbers and flags are written as digits and words: never decoded. */
+		v = raw || fd->type != F_STR ? strndup(val, vlen) : unescape(val, vlen);
 		if (!v)
 			return -ENOMEM;
-		errno = 0;
-		end = v;	/* every type sets it; "nothing parsed" otherwise */
-		switch (fd->type) {
-		case F_STR:
-			free(*(char **)p);
-			*(char **)p = v;
-			v = NULL;
-			return 0;
-		/* Out of range is malformed, not silently truncated or wrapped. */
-		case F_INT:
-			l = strtol(v, &end, 10);
-			if (l < INT_MIN || l > INT_MAX)
-				return -EINVAL;
-			*(int *)p = (int)l;
-			break;
-		case F_UINT:
-			u = strtoull(v, &end, 10);
-			if (v[0] == '-' || u > UINT_MAX)
-				return -EINVAL;
-			*(unsigned *)p = (unsigned)u;
-			break;
-		case F_U64:
-			u = strtoull(v, &end, 10);
-			if (v[0] == '-')
-				return -EINVAL;
-			*(uint64_t *)p = u;
-			break;
-		case F_BOOL:
-			*(bool *)p = !strcmp(v, "1");
-			end = v + strlen(v);
-			break;
-		case F_PAUSED:
-			*(bool *)p = !strcmp(v, "paused");
-			end = v + strlen(v);
-			break;
-		case F_YN:
-			*(bool *)p = !strcmp(v, "Y");
-			end = v + strlen(v);
-			break;
-		case F_LIST:	/* handled above */
-			break;
-		}
-		if (end == v || *end || errno)
-			return -EINVAL;
-		return 0;
+		return set_value(fd->type, p, TAKE_PTR(v));
 	}
 	return 0;	/* unknown keys are allowed */
 }
@@ -287,14 +318,16 @@ static int parse_record(const char *s, const struct field *fields, size_t n, voi
 
 #define SF(k, t) { #k, t, offsetof(struct hp_status, k) }
 static const struct field daemon_fields[] = {
-	SF(pid, F_INT),		 SF(updated_us, F_U64),	    SF(backend, F_STR),
+	SF(pid, F_INT),		 SF(start_time, F_U64),	    SF(updated_us, F_U64),
+	SF(backend, F_STR),
 	SF(kdamond_limit, F_UINT), SF(matched, F_UINT),	    SF(fed, F_UINT),
 	{ "system", F_PAUSED, offsetof(struct hp_status, system_paused) },
 	SF(memory_some_bp, F_UINT), SF(cpu_some_bp, F_UINT), SF(reason, F_STR),
 };
 
 static const struct field config_fields[] = {
-	SF(reloads, F_UINT), SF(reload_us, F_U64), SF(units, F_BOOL), SF(policy_errors, F_UINT),
+	SF(reloads, F_UINT), SF(reload_us, F_U64), SF(reload_errors, F_UINT), SF(units, F_BOOL),
+	SF(policy_errors, F_UINT),
 	{ "reason", F_STR, offsetof(struct hp_status, units_reason) },
 };
 
@@ -421,8 +454,10 @@ int hp_status_parse(const char *text, struct hp_status *ret, unsigned *line)
 {
 	struct hp_status s = { 0 };
 	struct status_parse st = { .s = &s };
-	int r = for_each_line(text, status_line, &st, line);
+	int r;
 
+	assert(text && ret);
+	r = for_each_line(text, status_line, &st, line);
 	if (r == 0 && !st.header) {
 		if (line)
 			*line = 1;
@@ -499,8 +534,10 @@ int hp_kstatus_parse(const char *text, struct hp_kstatus *ret, unsigned *line)
 {
 	struct hp_kstatus k = { 0 };
 	struct kstatus_parse st = { .k = &k };
-	int r = for_each_line(text, kstatus_line, &st, line);
+	int r;
 
+	assert(text && ret);
+	r = for_each_line(text, kstatus_line, &st, line);
 	if (r == 0 && !st.header) {
 		if (line)
 			*line = 1;
@@ -516,6 +553,7 @@ int hp_kstatus_parse(const char *text, struct hp_kstatus *ret, unsigned *line)
 
 const struct hp_kgroup *hp_kstatus_find_cgroup(const struct hp_kstatus *k, const char *path)
 {
+	assert(k && path);
 	for (size_t i = 0; i < k->n_groups; i++) {
 		const char *g = k->groups[i].group;
 

@@ -5,23 +5,32 @@
  * 1. hugepaged's view, written atomically to /run/hugepaged/status:
  *
  *    # hugepaged 1
- *    daemon pid=N updated_us=N backend=module|dry-run kdamond_limit=N matched=N fed=N
+ *    daemon pid=N start_time=N updated_us=N backend=module|dry-run kdamond_limit=N matched=N fed=N
  *           system=ok|paused memory_some_bp=N cpu_some_bp=N reason=TEXT
  *    group path=P policy=NAME priority=N decision=D rank=N fed_since_us=N populated=0|1
  *          anon_bytes=N anon_huge_bytes=N memory_state=S memory_some_bp=N
  *          memory_limit_bp=N reason=TEXT
  *
- *    config reloads=N reload_us=N units=0|1 policy_errors=N reason=TEXT
+ *    config reloads=N reload_us=N reload_errors=N units=0|1 policy_errors=N reason=TEXT
  *    policy name=NAME kind=file|unit state=loaded|kept|failed sources=P,P
  *           priority=N min_size=N memory_limit_bp=N tuning=MODE
  *
  *    (each record on one line; group records also carry unit=NAME and
  *    sources=P,P, the files behind the group's policy).  reloads counts
- *    completed reloads (SIGHUP); units says whether [X-Hugepage] sections
+ *    completed reloads (SIGHUP), reload_errors the reloads that met an
+ *    error (a main configuration or policy file with errors, or files
+ *    that could not be read) and kept some of the previous configuration;
+ *    units says whether [X-Hugepage] sections
  *    of systemd units are read, and reason why not.  Values have no spaces: space, tab,
  *    newline, '=', ',' and backslash in paths and names are written as \xHH.
+ *    A missing value is "-" (so a value "-" is written \x2d).  A list is
+ *    its entries joined by ',': "-" is the empty list, "" one empty entry,
+ *    "," two.
  *    reason= is always last and runs to the end of the line.  Times are
  *    CLOCK_REALTIME microseconds; shares are basis points (10000 = 100%).
+ *    start_time is the daemon's /proc/PID/stat start time (clock ticks
+ *    after boot), so that hugepagectl can tell the daemon from a process
+ *    that reuses its pid after it is gone (0 or absent: unknown).
  *    Unknown keys are ignored by readers, so keys can be added.
  *
  * 2. The kernel's /proc/damon_hugepage (Documentation/admin-guide/mm/
@@ -65,6 +74,7 @@ struct hp_status_group {
 
 struct hp_status {
 	int pid;
+	uint64_t start_time;	/* of pid, /proc/PID/stat field 22; 0 if unknown */
 	uint64_t updated_us;
 	char *backend;
 	unsigned kdamond_limit;
@@ -76,6 +86,7 @@ struct hp_status {
 	char *reason;
 	unsigned reloads;
 	uint64_t reload_us;
+	unsigned reload_errors;
 	bool units;
 	unsigned policy_errors;
 	char *units_reason;

@@ -44,7 +44,7 @@ expect()
 	{ echo "FAIL: hugepagectl is not registered"; failed=$((failed + 1)); }
 
 # Commands and options.
-expect "hugepagectl " status policies explain reload
+expect "hugepagectl " status policies explain reload metrics
 expect "hugepagectl ex" explain
 expect "hugepagectl --status-file=$status p" policies
 expect "hugepagectl --" --help --status-file= --procfs=
@@ -52,8 +52,12 @@ expect "hugepagectl status --" --help --status-file= --procfs= --json
 expect "hugepagectl status --j" --json
 expect "hugepagectl policies --js" --json
 expect "hugepagectl explain --j" --json
-expect "hugepagectl reload --" --help --status-file= --procfs= --timeout=
+expect "hugepagectl reload --" --help --status-file= --procfs= --timeout= --pid=
+expect "hugepagectl reload --p" --pid= --procfs=
+expect "hugepagectl reload --pid="
 expect "hugepagectl reload --t" --timeout=
+expect "hugepagectl metrics --" --help --status-file= --procfs= --output=
+expect "hugepagectl metrics --o" --output=
 expect "hugepagectl reload --timeout="
 expect "hugepagectl status --json "
 expect "hugepagectl frobnicate --" --help --status-file= --procfs=

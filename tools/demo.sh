@@ -1,10 +1,11 @@
 #!/bin/bash
 # The main job: on a fresh Debian 12 machine, build everything (the patched
 # Linux 6.12 kernel, hugepaged and hugepagectl, a Debian guest with systemd
-# as PID 1 and the project installed in it), boot that guest under QEMU
-# with THP enabled=never, and show hugepaged at work the way an operator
-# would use it: two services with the same hot working set in two slices,
-# a drop-in [X-Hugepage] policy on one slice, hugepaged.service started.
+# as PID 1 and the project's Debian package installed in it with dpkg -i),
+# boot that guest under QEMU with THP enabled=never, and show hugepaged at
+# work the way an operator would use it: two services with the same hot
+# working set in two slices, hugepaged.service running as its package
+# left it, a drop-in [X-Hugepage] policy on one slice.
 # Ends with a summary: the share of each hot set in huge pages before and
 # after, and what that share is worth on this machine's real TLB (measured
 # here by tools/bench/calibrate: a TCG guest shows no TLB gain itself).
@@ -25,7 +26,7 @@ step "installing missing Debian packages (tools/deps.sh; needs apt-get the first
 "$top/tools/deps.sh"
 step "building the patched kernel (kernel/build.sh: about 12 min the first time, cached after)"
 kdir=$("$top/kernel/build.sh" --no-deps)
-step "building the systemd guest (tools/vm/sysimage: debootstrap a few minutes the first time, then meson install into it)"
+step "building the hugepaged Debian package and the systemd guest (tools/build-deb, tools/vm/sysimage: debootstrap a few minutes the first time, then dpkg -i of the package)"
 img=$("$top/tools/vm/sysimage")
 
 step "booting the guest under QEMU: systemd, two demo services, hugepaged.service (TCG: a few minutes)"

@@ -270,37 +270,6 @@ int hugepagectl_print_text(FILE *out, const struct hp_status *s, const char *dae
 	return ferror(out) ? -EIO : 0;
 }
 
-/*
- * Length of the valid UTF-8 sequence at p, 0 if there is none.  Cgroup
- * names are arbitrary bytes, and JSON must be UTF-8.
- */
-static size_t utf8_len(const unsigned char *p)
-{
-	uint32_t cp;
-	size_t n;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)	/* also stops at the terminating NUL */
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and beyond U+10FFFF. */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* A JSON string; bytes that are not UTF-8 become U+FFFD. */
 static void json_str(FILE *out, const char *s)
 {
@@ -335,7 +304,7 @@ static void json_str(FILE *out, const char *s)
 				fprintf(out, "\\u%04x", *p);
 				break;
 			}
-			n = utf8_len(p);
+			n = utf8_char_len(p);
 			if (n == 0) {
 				fputs("\\ufffd", out);
 				break;

@@ -9,11 +9,16 @@
  *                                               why a group is or is not fed
  *   hugepagectl [OPTIONS] reload [--timeout=SEC]
  *                                               make hugepaged reload, and wait
+ *   hugepagectl [OPTIONS] metrics [--output=FILE]
+ *                                               Prometheus text format, to stdout or
+ *                                               written atomically to FILE
  *
- * The output formats are described in hugepagectl-print.c.  Exit status:
+ * The output formats are described in hugepagectl-print.c and (metrics)
+ * hugepagectl-metrics.c.  Exit status:
  *   0  done; for status the kernel's view may be missing (the module is
  *      not built in, or we are not root: /proc/damon_hugepage is 0400),
- *      which the output says -- the daemon's view alone is still useful
+ *      which the output says -- the daemon's view alone is still useful;
+ *      metrics: also when hugepaged is not running (hugepaged_up 0)
  *   1  bad usage, or an unexpected error (cannot read a file, no memory);
  *      reload: hugepaged did not confirm the reload in time
  *   2  a file is malformed (the error names file and line)
@@ -24,8 +29,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -45,9 +52,11 @@ static const char *arg_status_file = "/run/hugepaged/status";
 static const char *arg_procfs = "/proc/damon_hugepage";
 static const char *arg_cgroup_root = "/sys/fs/cgroup";
 static bool arg_json;
-static double arg_timeout = 30;
+static usec_t arg_timeout = 30 * USEC_PER_SEC;
+static int arg_pid;
 static const char *arg_verb = "status";
 static const char *arg_cgroup;
+static const char *arg_output;
 
 static void help(void)
 {
@@ -57,11 +66,15 @@ static void help(void)
 	       "  status                 Both views, group by group (the default)\n"
 	       "  policies               Policy files and unit sections in effect, their groups\n"
 	       "  explain CGROUP         Why a cgroup (path or unit name) is or is not fed\n"
-	       "  reload                 Make hugepaged reload its configuration, and wait\n\n"
+	       "  reload                 Make hugepaged reload its configuration, and wait\n"
+	       "  metrics                Both views in the Prometheus text format\n\n"
 	       "Options:\n"
 	       "  -h --help              Show this help\n"
 	       "     --json              Print one JSON object (status, policies, explain)\n"
 	       "     --timeout=SEC       How long reload waits (default 30)\n"
+	       "     --pid=PID           reload: the daemon's pid as its manager knows it\n"
+	       "                         (the unit passes $MAINPID)\n"
+	       "     --output=FILE       metrics: write FILE atomically instead of stdout\n"
 	       "     --status-file=PATH  hugepaged's status (default: /run/hugepaged/status)\n"
 	       "     --procfs=PATH       The kernel's status (default: /proc/damon_hugepage)\n"
 	       "     --cgroup-root=PATH  The cgroup2 mount, for live memory.stat and explain\n"
@@ -74,7 +87,7 @@ static void help(void)
 /* 0 to go on, 1 to exit successfully (--help), -EINVAL on bad usage. */
 static int parse_argv(int argc, char *argv[])
 {
-	enum { ARG_STATUS_FILE = 0x100, ARG_PROCFS, ARG_CGROUP_ROOT, ARG_JSON, ARG_TIMEOUT };
+	enum { ARG_STATUS_FILE = 0x100, ARG_PROCFS, ARG_CGROUP_ROOT, ARG_JSON, ARG_TIMEOUT, ARG_PID, ARG_OUTPUT };
 	static const struct option options[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "status-file", required_argument, NULL, ARG_STATUS_FILE },
@@ -82,9 +95,10 @@ static int parse_argv(int argc, char *argv[])
 		{ "cgroup-root", required_argument, NULL, ARG_CGROUP_ROOT },
 		{ "json", no_argument, NULL, ARG_JSON },
 		{ "timeout", required_argument, NULL, ARG_TIMEOUT },
+		{ "pid", required_argument, NULL, ARG_PID },
+		{ "output", required_argument, NULL, ARG_OUTPUT },
 		{},
 	};
-	char *end;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
@@ -105,11 +119,29 @@ static int parse_argv(int argc, char *argv[])
 			arg_json = true;
 			break;
 		case ARG_TIMEOUT:
-			arg_timeout = strtod(optarg, &end);
-			if (end == optarg || *end || !(arg_timeout > 0 && arg_timeout <= 3600)) {
-				log_error("--timeout=%s: expected seconds, more than 0 and at most 3600", optarg);
+			if (parse_duration(optarg, &arg_timeout) < 0 || arg_timeout == 0 ||
+			    arg_timeout > 3600 * USEC_PER_SEC) {
+				log_error("--timeout=%s: expected seconds (or a duration such as 500ms), "
+					  "more than 0 and at most 3600", optarg);
 				return -EINVAL;
 			}
+			break;
+		case ARG_PID: {
+			long pid;
+
+			if (parse_int_range(optarg, 1, INT_MAX, &pid) < 0) {
+				log_error("--pid=%s: expected a process id", optarg);
+				return -EINVAL;
+			}
+			arg_pid = (int)pid;
+			break;
+		}
+		case ARG_OUTPUT:
+			if (!*optarg || optarg[strlen(optarg) - 1] == '/') {
+				log_error("--output=%s: expected a file name", optarg);
+				return -EINVAL;
+			}
+			arg_output = optarg;
 			break;
 		default:
 			/* getopt_long() has said what is wrong. */
@@ -125,7 +157,8 @@ static int parse_argv(int argc, char *argv[])
 			return -EINVAL;
 		}
 		arg_cgroup = argv[optind++];
-	} else if (strcmp(arg_verb, "status") && strcmp(arg_verb, "policies") && strcmp(arg_verb, "reload")) {
+	} else if (strcmp(arg_verb, "status") && strcmp(arg_verb, "policies") && strcmp(arg_verb, "reload") &&
+		   strcmp(arg_verb, "metrics")) {
 		log_error("Unknown command '%s', see --help.", arg_verb);
 		return -EINVAL;
 	}
@@ -133,8 +166,16 @@ static int parse_argv(int argc, char *argv[])
 		log_error("Too many arguments, see --help.");
 		return -EINVAL;
 	}
-	if (arg_json && !strcmp(arg_verb, "reload")) {
-		log_error("reload has no --json output.");
+	if (arg_json && (!strcmp(arg_verb, "reload") || !strcmp(arg_verb, "metrics"))) {
+		log_error("%s has no --json output.", arg_verb);
+		return -EINVAL;
+	}
+	if (arg_output && strcmp(arg_verb, "metrics")) {
+		log_error("--output is for metrics only.");
+		return -EINVAL;
+	}
+	if (arg_pid && strcmp(arg_verb, "reload")) {
+		log_error("--pid is for reload only.");
 		return -EINVAL;
 	}
 	return 0;
@@ -395,6 +436,80 @@ static int verb_explain(void)
 }
 
 /*
+ * A pidfd of the daemon that wrote the status s, checked: a status file
+ * outlives a daemon that was killed, and its pid may since name another
+ * process, which a SIGHUP would kill.  The process is held by the pidfd
+ * first, then identified by its start time (or, from a daemon that does
+ * not write it, by its executable), then checked to be still alive, so
+ * that what was read from /proc was about that process.  Returns the fd,
+ * or a negative exit status after saying why not.
+ */
+static int open_daemon(const struct hp_status *s)
+{
+	_cleanup_(closep) int fd = -1;
+	int pid = arg_pid ? arg_pid : s->pid;
+
+	if (arg_pid && s->pid != arg_pid) {
+		log_error("%s was written by pid %d, not the main pid %d: not signalling", arg_status_file, s->pid,
+			  arg_pid);
+		return -EXIT_FAILURE;
+	}
+	if (pid <= 0) {
+		log_error("%s names no pid: not signalling", arg_status_file);
+		return -EXIT_MALFORMED;
+	}
+	fd = pidfd_open(pid, 0);
+	if (fd < 0) {
+		if (errno == ESRCH) {
+			log_error("hugepaged is not running (pid %d has exited; %s is stale)", pid, arg_status_file);
+			return -EXIT_NOT_RUNNING;
+		}
+		log_error_errno(-errno, "Cannot open pid %d", pid);
+		return -EXIT_FAILURE;
+	}
+	if (s->start_time) {
+		uint64_t t = 0;
+		int r = proc_start_time(pid, &t);
+
+		if (r < 0 && r != -ESRCH) {
+			log_error_errno(r, "Cannot read the start time of pid %d", pid);
+			return -EXIT_FAILURE;
+		}
+		if (r == 0 && t != s->start_time) {
+			log_error("pid %d is not the hugepaged that wrote %s (it started later): the file is stale, "
+				  "not signalling", pid, arg_status_file);
+			return -EXIT_NOT_RUNNING;
+		}
+	} else {
+		_cleanup_(freep) char *link = NULL;
+		char exe[PATH_MAX];
+		ssize_t n;
+		const char *base;
+
+		if (asprintf(&link, "/proc/%d/exe", pid) < 0)
+			return -EXIT_FAILURE;
+		n = readlink(link, exe, sizeof(exe) - 1);
+		if (n < 0) {
+			log_error_errno(-errno, "Cannot tell whether pid %d is hugepaged (%s names no start time), "
+				  "not signalling", pid, arg_status_file);
+			return errno == ENOENT ? -EXIT_NOT_RUNNING : -EXIT_FAILURE;
+		}
+		exe[n] = '\0';
+		base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
+		if (strcmp(base, "hugepaged")) {
+			log_error("pid %d is not hugepaged (it runs %s): %s is stale, not signalling", pid, exe,
+				  arg_status_file);
+			return -EXIT_NOT_RUNNING;
+		}
+	}
+	if (pidfd_send_signal(fd, 0, NULL, 0) < 0) {
+		log_error("hugepaged is not running (pid %d has exited; %s is stale)", pid, arg_status_file);
+		return -EXIT_NOT_RUNNING;
+	}
+	return TAKE_FD(fd);
+}
+
+/*
  * SIGHUP, then waits for the status to count one more reload (hugepaged
  * writes it once the new configuration is applied).  The unit's
  * ExecReload= runs this, so that `systemctl reload` returns when done.
@@ -402,22 +517,27 @@ static int verb_explain(void)
 static int verb_reload(void)
 {
 	_cleanup_(hp_status_done) struct hp_status before = { 0 };
-	usec_t deadline = now_usec() + (usec_t)(arg_timeout * USEC_PER_SEC);
+	_cleanup_(closep) int pidfd = -1;
+	usec_t deadline = now_usec() + arg_timeout;
 	int r;
 
 	r = load_status(&before, NULL);
 	if (r != 0)
 		return r;
-	if (before.pid <= 0 || kill(before.pid, SIGHUP) < 0) {
-		log_error_errno(before.pid <= 0 ? -ESRCH : -errno, "Cannot signal hugepaged (pid %d)", before.pid);
-		return errno == ESRCH ? EXIT_NOT_RUNNING : EXIT_FAILURE;
+	pidfd = open_daemon(&before);
+	if (pidfd < 0)
+		return -pidfd;
+	if (pidfd_send_signal(pidfd, SIGHUP, NULL, 0) < 0) {
+		r = errno;
+		log_error_errno(-r, "Cannot signal hugepaged (pid %d)", before.pid);
+		return r == ESRCH ? EXIT_NOT_RUNNING : EXIT_FAILURE;
 	}
 	while (now_usec() < deadline) {
 		_cleanup_(hp_status_done) struct hp_status now = { 0 };
 		struct timespec ts = { .tv_nsec = 20 * 1000 * 1000 };
 		_cleanup_(freep) char *text = NULL;
 
-		nanosleep(&ts, NULL);
+		(void)nanosleep(&ts, NULL);
 		/* Written atomically: a partial file is never seen. */
 		if (read_file_at(AT_FDCWD, arg_status_file, &text) < 0 || hp_status_parse(text, &now, NULL) < 0)
 			continue;
@@ -430,8 +550,78 @@ static int verb_reload(void)
 		printf("\n");
 		return finish_output(0, EXIT_SUCCESS);
 	}
-	log_error("hugepaged (pid %d) did not confirm the reload within %.0f s", before.pid, arg_timeout);
+	log_error("hugepaged (pid %d) did not confirm the reload within %.1f s", before.pid,
+		  (double)arg_timeout / USEC_PER_SEC);
 	return EXIT_FAILURE;
+}
+
+/*
+ * Does the hugepaged that wrote a status with this pid still run?  A
+ * status left behind (its runtime directory is preserved) names a pid
+ * that may since belong to something else: the name tells.
+ */
+static bool daemon_runs(int pid)
+{
+	_cleanup_(freep) char *path = NULL, *comm = NULL;
+
+	if (pid <= 0 || (kill(pid, 0) < 0 && errno != EPERM))
+		return false;
+	if (asprintf(&path, "/proc/%d/comm", pid) < 0 || read_file_at(AT_FDCWD, path, &comm) < 0)
+		return false;
+	return !strcmp(comm, "hugepaged\n");
+}
+
+/*
+ * Both views in the Prometheus text format, for node_exporter's textfile
+ * collector: hugepaged-metrics.service runs this with --output in the
+ * collector's directory, so the file is replaced whole or not at all.
+ */
+static int verb_metrics(void)
+{
+	_cleanup_(freep) char *kernel_error = NULL, *text = NULL;
+	_cleanup_(hp_status_done) struct hp_status status = { 0 };
+	_cleanup_(hp_kstatus_done) struct hp_kstatus kstatus = { 0 };
+	_cleanup_(fclosep) FILE *f = NULL;
+	bool have_kstatus, up;
+	size_t len = 0;
+	int r, ds;
+
+	/* Not running is what hugepaged_up 0 says, every 30 s: not an error to log. */
+	if (access(arg_status_file, F_OK) < 0 && errno == ENOENT)
+		ds = EXIT_NOT_RUNNING;
+	else
+		ds = load_status(&status, NULL);
+	if (ds != 0 && ds != EXIT_NOT_RUNNING)
+		return ds;
+	r = load_kstatus(&kstatus, &have_kstatus, &kernel_error);
+	if (r != 0)
+		return r;
+	/* No module is a kernel without it (or another backend): nothing to say. */
+	if (!have_kstatus && access(arg_procfs, F_OK) == 0)
+		log_warning("%s, the metrics lack the module's figures", kernel_error);
+	up = ds == 0 && daemon_runs(status.pid);
+	if (up)
+		refresh_memory(&status);
+
+	f = open_memstream(&text, &len);
+	if (f)
+		r = hugepagectl_print_metrics(f, ds ? NULL : &status, up, have_kstatus ? &kstatus : NULL);
+	if (!f || fclose(f) != 0 || r < 0) {
+		f = NULL;
+		log_error_errno(-ENOMEM, "Cannot format the metrics");
+		return EXIT_FAILURE;
+	}
+	f = NULL;
+	if (!arg_output) {
+		fputs(text, stdout);
+		return finish_output(0, EXIT_SUCCESS);
+	}
+	r = write_file_atomic(arg_output, text, len);
+	if (r < 0) {
+		log_error_errno(r, "Cannot write %s", arg_output);
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
 }
 
 int main(int argc, char *argv[])
@@ -450,5 +640,7 @@ int main(int argc, char *argv[])
 		return verb_explain();
 	if (!strcmp(arg_verb, "reload"))
 		return verb_reload();
+	if (!strcmp(arg_verb, "metrics"))
+		return verb_metrics();
 	return verb_status();
 }

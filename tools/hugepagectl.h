@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -41,3 +42,12 @@ int hugepagectl_print_explain_text(FILE *out, const char *query, const char *pat
 int hugepagectl_print_explain_json(FILE *out, const char *query, const char *path, const struct hp_status *s,
 				   const struct hp_status_group *g, const struct hp_kstatus *k,
 				   const char *kernel_error);
+
+/*
+ * `hugepagectl metrics`: Prometheus text format, described in
+ * hugepagectl-metrics.c.  s: hugepaged's status or NULL; daemon_up: the
+ * process that wrote s still runs (a status left behind by a daemon that
+ * is gone yields hugepaged_up 0 and none of its figures).  k: the
+ * module's readout or NULL.  0, -ENOMEM, or -EIO if writing failed.
+ */
+int hugepagectl_print_metrics(FILE *out, const struct hp_status *s, bool daemon_up, const struct hp_kstatus *k);

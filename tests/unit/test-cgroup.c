@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -103,6 +104,56 @@ static void test_memory_errors(void **state)
 	assert_int_equal(hp_cgroup_read_memory(root, "/bad.slice", &anon, &thp), -EINVAL);
 	assert_true(anon == 42);
 	assert_true(thp == 43);
+}
+
+static void memory_text_bad(const char *text)
+{
+	uint64_t anon = 42, thp = 43;
+
+	print_message("hp_memory_stat_parse(\"%s\") must fail\n", text);
+	assert_int_equal(hp_memory_stat_parse(text, &anon, &thp), -EINVAL);
+	assert_true(anon == 42 && thp == 43);
+}
+
+static void events_text_bad(const char *text)
+{
+	bool p = true;
+
+	print_message("hp_cgroup_events_parse(\"%s\") must fail\n", text);
+	assert_int_equal(hp_cgroup_events_parse(text, &p), -EINVAL);
+	assert_true(p);
+}
+
+/* The kernel's forms only: "key %llu" per line. */
+static void test_text_strict(void **state)
+{
+	uint64_t anon = 0, thp = 0;
+	bool p = false;
+
+	(void)state;
+	assert_int_equal(hp_memory_stat_parse("anon 5\nfile 7\nanon_thp 2\n", &anon, &thp), 0);
+	assert_true(anon == 5 && thp == 2);
+	assert_int_equal(hp_memory_stat_parse("file 1\nanon 18446744073709551615", &anon, &thp), 0);
+	assert_true(anon == UINT64_MAX && thp == 0);
+	memory_text_bad("anon -1\n");
+	memory_text_bad("anon +5\n");
+	memory_text_bad("anon  5\n");
+	memory_text_bad("anon 5x\n");
+	memory_text_bad("anon 5 \n");
+	memory_text_bad("anon 0x5\n");
+	memory_text_bad("anon 18446744073709551616\n");
+	memory_text_bad("anon 5\nanon_thp -1\n");
+	memory_text_bad("anonymous 5\n");
+
+	assert_int_equal(hp_cgroup_events_parse("populated 1\nfrozen 0\n", &p), 0);
+	assert_true(p);
+	assert_int_equal(hp_cgroup_events_parse("frozen 0\npopulated 0", &p), 0);
+	assert_false(p);
+	events_text_bad("populated -1\n");
+	events_text_bad("populated 2\n");
+	events_text_bad("populated  1\n");
+	events_text_bad("populated +1\n");
+	events_text_bad("frozen 1\n");
 }
 
 static void test_psi(void **state)
@@ -239,6 +290,58 @@ static void test_walk_parent_first(void **state)
 	seen_free(&s);
 }
 
+struct ino_check {
+	int root;
+	unsigned n;
+};
+
+/* Each path's inode is the one stat() gives; counts the visits. */
+static int check_ino(const char *path, uint64_t ino, void *userdata)
+{
+	struct ino_check *c = userdata;
+	struct stat st;
+
+	assert_int_equal(fstatat(c->root, path[1] ? path + 1 : ".", &st, 0), 0);
+	assert_true(st.st_ino == ino);
+	c->n++;
+	return 0;
+}
+
+/* Deep trees, directories with many entries, leaves at every depth. */
+static void test_walk_tree(void **state)
+{
+	char dir[] = "/tmp/test-cgroup.XXXXXX", path[256], cmd[300];
+	struct ino_check c = { 0 };
+	unsigned want = 1;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < 600; i++) {
+		snprintf(path, sizeof(path), "%s/wide-with-a-long-name-%04d.service", dir, i);
+		assert_int_equal(mkdir(path, 0755), 0);
+		want++;
+	}
+	snprintf(path, sizeof(path), "%s/deep", dir);
+	for (int i = 0; i < 12; i++) {
+		assert_int_equal(mkdir(path, 0755), 0);
+		want++;
+		/* A file and a leaf beside each level. */
+		snprintf(cmd, sizeof(cmd), "%s/leaf", path);
+		assert_int_equal(mkdir(cmd, 0755), 0);
+		want++;
+		snprintf(cmd, sizeof(cmd), "%s/cgroup.procs", path);
+		assert_int_equal(close(open(cmd, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)), 0);
+		strcat(path, "/d");
+	}
+	c.root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(c.root >= 0);
+	assert_int_equal(hp_cgroup_walk_ino(c.root, check_ino, NULL, &c), (int)want);
+	assert_int_equal(c.n, want);
+	close(c.root);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_walk_stop(void **state)
 {
 	int root = *(int *)*state;
@@ -295,6 +398,7 @@ static void test_thp_disabled(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_strict),
 		cmocka_unit_test_setup_teardown(test_populated, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_populated_errors, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_memory, setup_root, teardown_root),
@@ -304,6 +408,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_walk, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_walk_parent_first, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_walk_stop, setup_root, teardown_root),
+		cmocka_unit_test(test_walk_tree),
 		cmocka_unit_test(test_walk_bad_fd),
 		cmocka_unit_test(test_thp_disabled),
 	};

@@ -29,7 +29,7 @@ static void test_config_missing_is_defaults(void **state)
 	(void)state;
 	memset(&c, 0x5a, sizeof(c));
 	capture_start();
-	assert_int_equal(hp_config_load("/nonexistent/hugepaged.conf", &c), 0);
+	assert_int_equal(hp_config_load("/nonexistent/hugepaged.conf", false, &c), 0);
 	assert_int_equal(captured_errors(), 0);
 	hp_config_defaults(&d);
 	assert_int_equal(c.kdamond_limit, d.kdamond_limit);
@@ -52,7 +52,7 @@ static void test_config_dropins(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s", fixture("conf/good/hugepaged.conf"));
 	capture_start();
-	assert_int_equal(hp_config_load(path, &c), 0);
+	assert_int_equal(hp_config_load(path, false, &c), 0);
 	assert_int_equal(captured_errors(), 0);
 
 	/* 05-zeroth (7), 10-first (6), 20-second (5): lexical order, last wins;
@@ -88,7 +88,7 @@ static void test_config_errors(void **state)
 	snprintf(path, sizeof(path), "%s", fixture("conf/errors/hugepaged.conf"));
 	snprintf(dropin, sizeof(dropin), "%s", fixture("conf/errors/hugepaged.conf.d/50-bad.conf"));
 	capture_start();
-	assert_int_equal(hp_config_load(path, &c), 6);
+	assert_int_equal(hp_config_load(path, false, &c), 6);
 	assert_int_equal(captured_errors(), 6);
 
 	assert_logged_at(path, 4, "out-of-range value KdamondLimit=100");
@@ -126,7 +126,7 @@ static void test_config_malformed_line(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s", fixture("conf/malformed/hugepaged.conf"));
 	capture_start();
-	assert_int_equal(hp_config_load(path, &c), 1);
+	assert_int_equal(hp_config_load(path, false, &c), 1);
 	assert_int_equal(captured_errors(), 1);
 	assert_logged_at(path, 3, "malformed line");
 	assert_int_equal(c.kdamond_limit, 3);
@@ -239,10 +239,20 @@ static void test_policies_no_dirs(void **state)
 {
 	struct hp_policy_set set = { .n = 99 };
 	char *dirs[] = { "/nonexistent/a", "/nonexistent/b", NULL };
+	char file[4096];
+	char *not_dirs[] = { file, NULL };
 
 	(void)state;
 	assert_int_equal(hp_policies_load(dirs, true, &set), 0);
 	assert_int_equal(set.n, 0);
+	hp_policy_set_free(&set);
+
+	/* A directory that is a file is an error, not "no policies". */
+	snprintf(file, sizeof(file), "%s", fixture("policies/etc/10-db.conf"));
+	capture_start();
+	assert_int_equal(hp_policies_load(not_dirs, false, &set), 1);
+	assert_int_equal(set.n, 0);
+	assert_int_equal(captured_count(file, "not a directory"), 1);
 	hp_policy_set_free(&set);
 }
 
@@ -284,6 +294,21 @@ static int teardown_tmpdir(void **state)
 	free(t);
 	return 0;
 }
+
+/* Writes len bytes of text to dir/name; the path goes to path. */
+static void write_bytes(const char *dir, const char *name, const char *text, size_t len, char *path,
+			size_t path_len)
+{
+	int fd;
+
+	snprintf(path, path_len, "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+}
+
+#define WRITE_TEXT(dir, name, text, path) write_bytes((dir), (name), (text), strlen(text), (path), sizeof(path))
 
 /* Writes a valid policy dir/name with mode (not filtered by the umask). */
 static void write_policy(const char *dir, const char *name, mode_t mode, char *path, size_t len)
@@ -367,7 +392,8 @@ static void test_owner_not_root(void **state)
 	capture_start();
 	assert_int_equal(hp_policies_load(dirs, true, &set), 1);
 	assert_int_equal(set.n, 0);
-	assert_int_equal(captured_count(bad, want), 1);
+	/* As root, the file is refused; unprivileged, already its directory. */
+	assert_int_equal(captured_count(t->path, want), 1);
 	hp_policy_set_free(&set);
 
 	assert_int_equal(hp_policies_load(dirs, false, &set), 0);
@@ -405,17 +431,135 @@ static void test_mask_in_tmpdir(void **state)
 }
 
 /*
- * A line longer than inih's buffer (200 bytes in common builds) must not be
- * cut into pieces parsed as lines of their own: either all of it is
- * taken, or it is refused with its own line number.
+ * A FIFO (or anything but a regular file) is refused at once, not waited
+ * on; the alarm turns a hang into a failure of this test.
  */
+static void test_fifo(void **state)
+{
+	struct tmpdir *t = *state;
+	struct hp_policy_set set = { 0 };
+	char *dirs[] = { t->path, NULL };
+	char fifo[256], ok[256], conf[256], dropdir[256], dropin[512];
+	struct hp_config c;
+
+	write_policy(t->path, "20-ok.conf", 0644, ok, sizeof(ok));
+	snprintf(fifo, sizeof(fifo), "%s/10-fifo.conf", t->path);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	snprintf(dropin, sizeof(dropin), "%s/11-dir.conf", t->path);
+	assert_int_equal(mkdir(dropin, 0755), 0);
+	capture_start();
+	alarm(60);
+	assert_int_equal(hp_policies_load(dirs, false, &set), 2);
+	alarm(0);
+	assert_int_equal(set.n, 1);
+	assert_string_equal(set.v[0].name, "20-ok.conf");
+	assert_int_equal(captured_count(fifo, "a FIFO, not a regular file"), 1);
+	assert_int_equal(captured_count(dropin, "a directory, not a regular file"), 1);
+	assert_int_equal(strv_len(set.failed), 2);
+	hp_policy_set_free(&set);
+
+	/* The main file and its drop-ins. */
+	snprintf(conf, sizeof(conf), "%s/main.conf", t->path);
+	assert_int_equal(mkfifo(conf, 0644), 0);
+	capture_start();
+	alarm(60);
+	assert_true(hp_config_load(conf, false, &c) < 0);
+	alarm(0);
+	assert_int_equal(captured_count(conf, "a FIFO, not a regular file"), 1);
+	assert_int_equal(unlink(conf), 0);
+	snprintf(dropdir, sizeof(dropdir), "%s.d", conf);
+	assert_int_equal(mkdir(dropdir, 0755), 0);
+	snprintf(dropin, sizeof(dropin), "%s/10-fifo.conf", dropdir);
+	assert_int_equal(mkfifo(dropin, 0644), 0);
+	snprintf(dropin, sizeof(dropin), "%s/20-ok.conf", dropdir);
+	write_bytes(dropdir, "20-ok.conf", "[Daemon]\nKdamondLimit=9\n", 24, dropin, sizeof(dropin));
+	capture_start();
+	alarm(60);
+	assert_int_equal(hp_config_load(conf, false, &c), 1);
+	alarm(0);
+	assert_int_equal(c.kdamond_limit, 9);
+	assert_int_equal(captured_count(dropdir, "a FIFO, not a regular file"), 1);
+}
+
+/*
+ * Files are opened once, without following a link: a link is a mask (to
+ * /dev/null) or refused, and the checks are made on what was opened.
+ */
+static void test_links_and_dirs(void **state)
+{
+	struct tmpdir *t = *state;
+	struct hp_policy_set set = { 0 };
+	char *dirs[] = { t->path, NULL };
+	char ok[256], link[256], target[256];
+
+	write_policy(t->path, "20-ok.conf", 0644, ok, sizeof(ok));
+	write_policy(t->path, "target.txt", 0644, target, sizeof(target));
+	snprintf(link, sizeof(link), "%s/10-link.conf", t->path);
+	assert_int_equal(symlink("target.txt", link), 0);
+	capture_start();
+	assert_int_equal(hp_policies_load(dirs, false, &set), 1);
+	assert_int_equal(set.n, 1);
+	assert_int_equal(captured_count(link, "a symbolic link"), 1);
+	hp_policy_set_free(&set);
+
+	/* A directory that others may write to: none of its policies apply. */
+	if (geteuid() != 0) {
+		print_message("skipped the directory checks: they need root-owned directories\n");
+		return;
+	}
+	assert_int_equal(unlink(link), 0);
+	write_policy(t->path, "30-more.conf", 0644, ok, sizeof(ok));
+	assert_int_equal(chmod(t->path, 0777), 0);
+	capture_start();
+	assert_int_equal(hp_policies_load(dirs, true, &set), 2);
+	assert_int_equal(set.n, 0);
+	assert_int_equal(captured_count(t->path, "writable by others"), 1);
+	hp_policy_set_free(&set);
+	assert_int_equal(chmod(t->path, 0755), 0);
+	assert_int_equal(chown(t->path, 65534, 65534), 0);
+	capture_start();
+	assert_int_equal(hp_policies_load(dirs, true, &set), 2);
+	assert_int_equal(captured_count(t->path, "owned by uid 65534"), 1);
+	hp_policy_set_free(&set);
+	/* Without owner checks, both load. */
+	assert_int_equal(hp_policies_load(dirs, false, &set), 0);
+	assert_int_equal(set.n, 2);
+	hp_policy_set_free(&set);
+	assert_int_equal(chown(t->path, 0, 0), 0);
+}
+
+/* The main configuration is checked like the policies. */
+static void test_config_owner(void **state)
+{
+	struct tmpdir *t = *state;
+	struct hp_config c;
+	char conf[256];
+
+	if (geteuid() != 0) {
+		print_message("skipped: needs root to make a file of another owner\n");
+		skip();
+	}
+	write_bytes(t->path, "hugepaged.conf", "[Daemon]\nKdamondLimit=9\n", 24, conf, sizeof(conf));
+	capture_start();
+	assert_int_equal(hp_config_load(conf, true, &c), 0);
+	assert_int_equal(c.kdamond_limit, 9);
+	assert_int_equal(chown(conf, 65534, 65534), 0);
+	capture_start();
+	assert_true(hp_config_load(conf, true, &c) < 0);
+	assert_int_equal(captured_count(conf, "owned by uid 65534"), 1);
+	/* Tests and --no-owner-check. */
+	assert_int_equal(hp_config_load(conf, false, &c), 0);
+	assert_int_equal(c.kdamond_limit, 9);
+}
+
+/* A long line is one line: never cut into pieces read as lines of their own. */
 static void test_long_line(void **state)
 {
 	struct tmpdir *t = *state;
 	struct hp_policy p;
 	char path[256], glob[64], line2[8192] = "CgroupPath=";
 	FILE *f;
-	int r;
+	char p3[300];
 
 	for (int i = 0; i < 100; i++) {
 		snprintf(glob, sizeof(glob), "%s/long-slice-name-%03d.slice/*", i ? " " : "", i);
@@ -428,48 +572,34 @@ static void test_long_line(void **state)
 	assert_int_equal(fclose(f), 0);
 
 	capture_start();
-	r = hp_policy_parse_file(path, "long.conf", "Policy", &p);
-	/* MinSize=lots on line 5 is wrong in any case, at the right line. */
-	assert_int_equal(r, -EINVAL);
+	assert_int_equal(hp_policy_parse_file(path, "long.conf", "Policy", &p), -EINVAL);
 	assert_logged_at(path, 5, "bad value MinSize=lots");
-	if (captured_count(path, "longer than") == 0) {
-		/* inih took the whole line: no error for it, nothing on line 3. */
-		char p3[300];
+	snprintf(p3, sizeof(p3), "%s:3:", path);
+	assert_int_equal(captured_count(p3, NULL), 0);
+	assert_int_equal(captured_errors(), 2);	/* MinSize= and the summary */
 
-		snprintf(p3, sizeof(p3), "%s:3:", path);
-		assert_int_equal(captured_count(p3, NULL), 0);
-		assert_int_equal(captured_errors(), 2);	/* MinSize= and the summary */
-	} else {
-		assert_logged_at(path, 2, "longer than");
-		assert_int_equal(captured_errors(), 3);
-	}
-
-	/* Without the bad entry, the long line alone decides. */
 	f = fopen(path, "we");
 	assert_non_null(f);
 	fprintf(f, "[Match]\n%s\n[Policy]\nPriority=3\n", line2);
 	assert_int_equal(fclose(f), 0);
 	capture_start();
-	r = hp_policy_parse_file(path, "long.conf", "Policy", &p);
-	if (r == 0) {
-		assert_int_equal(strv_len(p.cgroup_globs), 100);
-		assert_string_equal(p.cgroup_globs[99], "/long-slice-name-099.slice/*");
-		assert_int_equal(p.priority, 3);
-		hp_policy_done(&p);
-	} else {
-		assert_int_equal(r, -EINVAL);
-		assert_logged_at(path, 2, "longer than");
-	}
+	assert_int_equal(hp_policy_parse_file(path, "long.conf", "Policy", &p), 0);
+	assert_int_equal(strv_len(p.cgroup_globs), 100);
+	assert_string_equal(p.cgroup_globs[99], "/long-slice-name-099.slice/*");
+	assert_int_equal(p.priority, 3);
+	hp_policy_done(&p);
 }
 
-/* In the main file, a cut line must not apply what fits of it. */
+/*
+ * In the main file, what follows a value is part of it (no inline
+ * comments): the entry is refused, at its line, and the default stays.
+ */
 static void test_long_line_config(void **state)
 {
 	struct tmpdir *t = *state;
 	struct hp_config c;
 	char path[256];
 	FILE *f;
-	int r;
 
 	snprintf(path, sizeof(path), "%s/hugepaged.conf", t->path);
 	f = fopen(path, "we");
@@ -477,39 +607,178 @@ static void test_long_line_config(void **state)
 	fprintf(f, "[Daemon]\nKdamondLimit=5%*s; an inline comment after many spaces\nHoldSec=7s\n", 300, "");
 	assert_int_equal(fclose(f), 0);
 	capture_start();
-	r = hp_config_load(path, &c);
+	assert_int_equal(hp_config_load(path, false, &c), 1);
+	assert_logged_at(path, 2, "bad value KdamondLimit=5");
 	assert_true(c.hold_time == 7 * USEC_PER_SEC);
-	if (r == 0) {
-		assert_int_equal(c.kdamond_limit, 5);	/* inih took the whole line */
-	} else {
-		assert_int_equal(r, 1);
-		assert_logged_at(path, 2, "longer than");
-		assert_int_equal(c.kdamond_limit, 4);	/* the default stays */
-	}
+	assert_int_equal(c.kdamond_limit, 4);	/* the default stays */
 }
 
-/* A 199-character line (fits in 200 with its newline on any build). */
-static void test_line_just_fits(void **state)
+/* systemd's limit on a line (1 MiB, continued lines joined), and what just fits. */
+static void test_line_limit(void **state)
+{
+	struct tmpdir *t = *state;
+	size_t max = 1024 * 1024, len = max + 200;
+	_cleanup_(freep) char *text = malloc(len + 64);
+	struct hp_policy p;
+	char path[256];
+	size_t n;
+
+	assert_non_null(text);
+	/* "CgroupPath=/" and globs of 'x' up to exactly the limit. */
+	n = (size_t)sprintf(text, "[Match]\nCgroupPath=/");
+	memset(text + n, 'x', max - 12);
+	n += max - 12;
+	n += (size_t)sprintf(text + n, "\n[Policy]\nPriority=4\n");
+	write_bytes(t->path, "fits.conf", text, n, path, sizeof(path));
+	capture_start();
+	assert_int_equal(hp_policy_parse_file(path, "fits.conf", "Policy", &p), 0);
+	assert_int_equal(strlen(p.cgroup_globs[0]), max - 11);
+	hp_policy_done(&p);
+
+	/* One more byte, split over two continued lines: refused at its first line. */
+	n = (size_t)sprintf(text, "[Match]\nCgroupPath=/");
+	memset(text + n, 'x', max / 2);
+	n += max / 2;
+	n += (size_t)sprintf(text + n, "\\\n");
+	memset(text + n, 'y', max / 2 - 12 + 1);
+	n += max / 2 - 12 + 1;
+	n += (size_t)sprintf(text + n, "\nCgroupPath=/z\n[Policy]\nPriority=4\n");
+	write_bytes(t->path, "long.conf", text, n, path, sizeof(path));
+	capture_start();
+	assert_int_equal(hp_policy_parse_file(path, "long.conf", "Policy", &p), -EINVAL);
+	assert_logged_at(path, 2, "longer than 1048576 characters");
+	assert_int_equal(captured_errors(), 2);	/* that line and the summary */
+}
+
+/* ---- systemd's unit file syntax, for unit files and our own files ---- */
+
+static void test_syntax_unit_section(void **state)
 {
 	struct tmpdir *t = *state;
 	struct hp_policy p;
-	char path[256], value[256];
-	FILE *f;
+	char path[256];
 
-	memset(value, 'x', sizeof(value));
-	/* "CgroupPath=/" is 12 characters. */
-	value[199 - 12] = '\0';
-	snprintf(path, sizeof(path), "%s/fits.conf", t->path);
-	f = fopen(path, "we");
-	assert_non_null(f);
-	fprintf(f, "[Match]\nCgroupPath=/%s\n[Policy]\nPriority=4\n", value);
-	assert_int_equal(fclose(f), 0);
+	/* An indented line is a line of its own, as systemd reads it. */
+	WRITE_TEXT(t->path, "indent.service", "[Service]\nExecStart=/bin/true\n\n[X-Hugepage]\n"
+						 "MinSize=16M\n  Priority=5\n\tQuotaTime=7ms\n",
+		   path);
 	capture_start();
-	assert_int_equal(hp_policy_parse_file(path, "fits.conf", "Policy", &p), 0);
+	assert_int_equal(hp_policy_parse_file(path, "indent.service", "X-Hugepage", &p), 0);
 	assert_int_equal(captured_errors(), 0);
-	assert_int_equal(strlen(p.cgroup_globs[0]), 199 - 11);
+	assert_true(p.min_size == 16 * MiB);
+	assert_int_equal(p.priority, 5);
+	assert_int_equal(p.tuning.quota_ms, 7);
+	hp_policy_done(&p);
+
+	/* No inline comments: "; comment" is part of the value. */
+	WRITE_TEXT(t->path, "inline.service", "[X-Hugepage]\nPriority=5 ; comment\n", path);
+	capture_start();
+	assert_int_equal(hp_policy_parse_file(path, "inline.service", "X-Hugepage", &p), -EINVAL);
+	assert_logged_at(path, 2, "bad value Priority=5 ; comment");
+
+	/* No ':' separator. */
+	WRITE_TEXT(t->path, "colon.service", "[X-Hugepage]\nPriority: 7\n", path);
+	capture_start();
+	assert_int_equal(hp_policy_parse_file(path, "colon.service", "X-Hugepage", &p), -EINVAL);
+	assert_logged_at(path, 2, "malformed line");
+
+	/* A continued line in our section, with a comment line inside it. */
+	WRITE_TEXT(t->path, "cont.service", "[X-Hugepage]\nPriority=\\\n# a comment\n  12\nMinSize=1M\n", path);
+	capture_start();
+	assert_int_equal(hp_policy_parse_file(path, "cont.service", "X-Hugepage", &p), 0);
+	assert_int_equal(captured_errors(), 0);
+	assert_int_equal(p.priority, 12);
+	assert_true(p.min_size == 1 * MiB);
+	hp_policy_done(&p);
+
+	/*
+	 * systemd's sections with continued lines whose next line starts
+	 * like a section header or a key of ours are not ours to read.
+	 */
+	WRITE_TEXT(t->path, "other.service", "[Service]\nExecStart=/bin/echo \\\n[X-Hugepage] \\\n"
+						"Priority=99\n[X-Hugepage]\nPriority=3\n",
+		   path);
+	capture_start();
+	assert_int_equal(hp_policy_parse_file(path, "other.service", "X-Hugepage", &p), 0);
+	assert_int_equal(captured_errors(), 0);
+	assert_int_equal(p.priority, 3);
+	hp_policy_done(&p);
+}
+
+static void test_syntax_policy_file(void **state)
+{
+	struct tmpdir *t = *state;
+	struct hp_policy p;
+	char path[256];
+
+	/* Continuation adds to a list; an even number of backslashes does not continue. */
+	WRITE_TEXT(t->path, "cont.conf", "\xef\xbb\xbf[Match]\r\nCgroupPath=/a.slice \\\n   /b.slice\r\n"
+					   "Unit=x\\\\\n[Policy]\n  Priority = 4  \n; comment\n",
+		   path);
+	capture_start();
+	assert_int_equal(hp_policy_parse_file(path, "cont.conf", "Policy", &p), 0);
+	assert_int_equal(captured_errors(), 0);
+	assert_int_equal(strv_len(p.cgroup_globs), 2);
+	assert_string_equal(p.cgroup_globs[0], "/a.slice");
+	assert_string_equal(p.cgroup_globs[1], "/b.slice");
+	assert_string_equal(p.units[0], "x\\\\");
 	assert_int_equal(p.priority, 4);
 	hp_policy_done(&p);
+
+	/* Inline comments and ':' are errors here too, at their lines. */
+	WRITE_TEXT(t->path, "bad.conf", "[Match]\nCgroupPath=/a\n[Policy]\nPriority=5 # five\nMinSize: 1M\n"
+					  "=5\n[Policy] # trailing\nPriority=oops\n",
+		   path);
+	capture_start();
+	assert_int_equal(hp_policy_parse_file(path, "bad.conf", "Policy", &p), -EINVAL);
+	assert_logged_at(path, 4, "bad value Priority=5 # five");
+	assert_logged_at(path, 5, "malformed line");
+	assert_logged_at(path, 6, "missing key name");
+	assert_logged_at(path, 7, "invalid section header");
+	/* The lines of a section whose header is broken are not read. */
+	assert_int_equal(captured_count(path, "oops"), 0);
+
+	/* A key before any section. */
+	WRITE_TEXT(t->path, "nosection.conf", "Priority=1\n[Match]\nCgroupPath=/a\n", path);
+	capture_start();
+	assert_int_equal(hp_policy_parse_file(path, "nosection.conf", "Policy", &p), -EINVAL);
+	assert_logged_at(path, 1, "outside of a section");
+}
+
+/* NUL bytes and bytes that are not UTF-8 make a line an error, at its number. */
+static void test_syntax_nul_utf8(void **state)
+{
+	static const char conf[] = "[Daemon]\nKdamondLimit=5\0garbage\nHoldSec=7s\0\n"
+				   "[Tuning]\nQuotaTime=1\xffms\nGoalShare=50%\n";
+	static const char unit[] = "[Service]\nExecStart=/bin/true\0\n[X-Hugepage]\nPriority=5\0\n";
+	struct tmpdir *t = *state;
+	struct hp_config c;
+	struct hp_policy p;
+	char path[256];
+
+	write_bytes(t->path, "hugepaged.conf", conf, sizeof(conf) - 1, path, sizeof(path));
+	capture_start();
+	assert_int_equal(hp_config_load(path, false, &c), 3);
+	assert_logged_at(path, 2, "NUL byte");
+	assert_logged_at(path, 3, "NUL byte");
+	assert_logged_at(path, 5, "not valid UTF-8");
+	assert_int_equal(c.kdamond_limit, 4);
+	assert_true(c.hold_time == 60 * USEC_PER_SEC);
+	assert_int_equal(c.tuning.quota_ms, 0);
+	/* The line after them is read, with its own number. */
+	assert_int_equal(c.tuning.goal_bp, 5000);
+
+	/* In a unit file, only our section's lines are ours to judge. */
+	write_bytes(t->path, "nul.service", unit, sizeof(unit) - 1, path, sizeof(path));
+	capture_start();
+	assert_int_equal(hp_policy_parse_file(path, "nul.service", "X-Hugepage", &p), -EINVAL);
+	assert_logged_at(path, 4, "NUL byte");
+	{
+		char p2[300];
+
+		snprintf(p2, sizeof(p2), "%s:2:", path);
+		assert_int_equal(captured_count(p2, NULL), 0);
+	}
 }
 
 /* ---- unit files ---- */
@@ -833,9 +1102,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_owner_writable_by_others, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_owner_not_root, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_mask_in_tmpdir, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_fifo, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_links_and_dirs, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_config_owner, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_long_line, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_long_line_config, setup_tmpdir, teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_line_just_fits, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_line_limit, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_syntax_unit_section, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_syntax_policy_file, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_syntax_nul_utf8, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_teardown(test_unit_file, teardown_capture),
 		cmocka_unit_test_teardown(test_unit_file_refused, teardown_capture),
 		cmocka_unit_test_teardown(test_unit_systemd_syntax, teardown_capture),

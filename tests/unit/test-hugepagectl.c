@@ -423,6 +423,17 @@ static void test_status_parse_strict(void **state)
 		"group path=/a rank=-1 reason=\n",		/* negative unsigned */
 		"group path=/a anon_bytes=-1 reason=\n",
 		"group path=/a rank=1x reason=\n",
+		/* Numbers are digits as written, not decoded first. */
+		"group path=/a anon_bytes=\\x20-1 reason=\n",
+		"group path=/a anon_bytes=\\x2d1 reason=\n",
+		"group path=/a rank=\\x201 reason=\n",
+		"group path=/a rank=+1 reason=\n",
+		"group path=/a priority=+1 reason=\n",
+		"group path=/a fed_since_us=0x10 reason=\n",
+		"group path=/a populated=2 reason=\n",
+		"group path=/a populated= reason=\n",
+		"config reloads=1 units=yes reason=\n",
+		"policy name=a priority=1.5\n",
 	};
 	struct hp_status s = { 0 };
 
@@ -703,6 +714,39 @@ static void test_status_roundtrip(void **state)
 	hp_status_done(&back);
 }
 
+/* Lists with empty entries, entries that read like markers, and absent strings. */
+static void test_status_roundtrip_exact(void **state)
+{
+	static char *lists[][4] = {
+		{ "", NULL }, { "", "", NULL }, { "-", NULL }, { "-", "", "-", NULL }, { "a,", ",b", NULL },
+	};
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(lists) + 1; i++) {
+		struct hp_status_group g = { .path = "/a", .unit = i % 2 ? "-" : NULL, .policy = "",
+					      .sources = i < ELEMENTSOF(lists) ? lists[i] : NULL };
+		struct hp_status s = { .backend = "module", .groups = &g, .n_groups = 1 }, back = { 0 };
+		_cleanup_(freep) char *text = NULL, *again = NULL;
+		unsigned line = 0;
+
+		assert_int_equal(hp_status_format(&s, &text), 0);
+		print_message("%s", text);
+		assert_int_equal(hp_status_parse(text, &back, &line), 0);
+		assert_int_equal(back.n_groups, 1);
+		assert_int_equal(strv_len(back.groups[0].sources), strv_len(g.sources));
+		for (size_t j = 0; g.sources && g.sources[j]; j++)
+			assert_string_equal(back.groups[0].sources[j], g.sources[j]);
+		if (g.unit)
+			assert_string_equal(back.groups[0].unit, g.unit);
+		else
+			assert_null(back.groups[0].unit);
+		assert_string_equal(back.groups[0].policy, "");
+		/* Formatting what was read gives the same text. */
+		assert_int_equal(hp_status_format(&back, &again), 0);
+		assert_string_equal(again, text);
+		hp_status_done(&back);
+	}
+}
+
 static void test_policies_text(void **state)
 {
 	struct hp_status s = { 0 };
@@ -866,6 +910,22 @@ static void test_explain(void **state)
 	run_done(&res);
 }
 
+/* The start time of the calling process, as /proc/self/stat field 22 says. */
+static unsigned long long self_start_time(void)
+{
+	_cleanup_(freep) char *stat = NULL;
+	unsigned long long t = 0;
+	char *p;
+
+	assert_int_equal(read_file_at(AT_FDCWD, "/proc/self/stat", &stat), 0);
+	p = strrchr(stat, ')');
+	assert_non_null(p);
+	/* After "(comm)": state is field 3, starttime field 22. */
+	assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+					"%*d %llu", &t), 1);
+	return t;
+}
+
 /* A stand-in for hugepaged: answers SIGHUP by counting a reload, if asked to. */
 static pid_t fake_daemon(const char *status_file, bool answer)
 {
@@ -885,20 +945,20 @@ static pid_t fake_daemon(const char *status_file, bool answer)
 		sigaddset(&mask, SIGHUP);
 		sigprocmask(SIG_BLOCK, &mask, NULL);
 		f = fopen(status_file, "we");
-		fprintf(f, "# hugepaged 1\ndaemon pid=%d updated_us=1 backend=dry-run kdamond_limit=1 matched=0 fed=0 "
-			   "system=ok memory_some_bp=0 cpu_some_bp=0 reason=\nconfig reloads=4 reload_us=1 units=0 "
-			   "policy_errors=0 reason=x\n", (int)getpid());
+		fprintf(f, "# hugepaged 1\ndaemon pid=%d start_time=%llu updated_us=1 backend=dry-run kdamond_limit=1 "
+			   "matched=0 fed=0 system=ok memory_some_bp=0 cpu_some_bp=0 reason=\nconfig reloads=4 "
+			   "reload_us=1 units=0 policy_errors=0 reason=x\n", (int)getpid(), self_start_time());
 		fclose(f);
 		if (write(ready[1], "r", 1) != 1)
 			_exit(1);
 		sigwait(&mask, &sig);
 		if (answer) {
 			f = fopen(status_file, "we");
-			fprintf(f, "# hugepaged 1\ndaemon pid=%d updated_us=2 backend=dry-run kdamond_limit=1 "
-				   "matched=0 fed=0 system=ok memory_some_bp=0 cpu_some_bp=0 reason=\nconfig reloads=5 "
-				   "reload_us=2 units=0 policy_errors=1 reason=x\npolicy name=a.conf kind=file "
-				   "state=kept sources=/a.conf priority=0 min_size=0 memory_limit_bp=0 tuning=goal\n",
-				(int)getpid());
+			fprintf(f, "# hugepaged 1\ndaemon pid=%d start_time=%llu updated_us=2 backend=dry-run "
+				   "kdamond_limit=1 matched=0 fed=0 system=ok memory_some_bp=0 cpu_some_bp=0 reason=\n"
+				   "config reloads=5 reload_us=2 units=0 policy_errors=1 reason=x\npolicy name=a.conf "
+				   "kind=file state=kept sources=/a.conf priority=0 min_size=0 memory_limit_bp=0 "
+				   "tuning=goal\n", (int)getpid(), self_start_time());
 			fclose(f);
 		} else {
 			pause();
@@ -947,6 +1007,82 @@ static void test_reload(void **state)
 	unlink(status_file);
 }
 
+/* A process that is not hugepaged: it dies of SIGHUP, as most do. */
+static pid_t bystander(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sigset_t mask;
+
+		sigemptyset(&mask);
+		sigaddset(&mask, SIGHUP);
+		sigprocmask(SIG_UNBLOCK, &mask, NULL);
+		signal(SIGHUP, SIG_DFL);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+static bool alive(pid_t pid)
+{
+	int status;
+
+	return waitpid(pid, &status, WNOHANG) == 0;
+}
+
+/*
+ * A stale status file (the daemon is gone and its pid reused) must not
+ * make reload signal whatever runs under that pid now.
+ */
+static void test_reload_stale(void **state)
+{
+	char status_file[] = "/tmp/hugepagectl-stale-XXXXXX";
+	struct run res = { 0 };
+	pid_t pid = bystander();
+	char pidarg[32];
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(status_file);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	/* The pid of another process, with and without the daemon's start time. */
+	fprintf(f, "# hugepaged 1\ndaemon pid=%d start_time=1 updated_us=1 backend=module kdamond_limit=1 "
+		   "matched=0 fed=0 system=ok memory_some_bp=0 cpu_some_bp=0 reason=\n", (int)pid);
+	assert_int_equal(fclose(f), 0);
+	RUN_CTL(&res, status_file, "/nonexistent", "reload", "--timeout=2");
+	assert_int_equal(res.status, 3);
+	assert_non_null(strstr(res.err, "is not the hugepaged that wrote"));
+	run_done(&res);
+	assert_true(alive(pid));
+
+	f = fopen(status_file, "we");
+	fprintf(f, "# hugepaged 1\ndaemon pid=%d updated_us=1 backend=module kdamond_limit=1 "
+		   "matched=0 fed=0 system=ok memory_some_bp=0 cpu_some_bp=0 reason=\n", (int)pid);
+	assert_int_equal(fclose(f), 0);
+	RUN_CTL(&res, status_file, "/nonexistent", "reload", "--timeout=2");
+	assert_int_equal(res.status, 3);
+	assert_non_null(strstr(res.err, "is not hugepaged"));
+	run_done(&res);
+	assert_true(alive(pid));
+
+	/* --pid (the unit's $MAINPID) must be the pid the status names. */
+	snprintf(pidarg, sizeof(pidarg), "--pid=%d", (int)getpid());
+	RUN_CTL(&res, status_file, "/nonexistent", "reload", pidarg, "--timeout=2");
+	assert_int_equal(res.status, 1);
+	assert_non_null(strstr(res.err, "not the main pid"));
+	run_done(&res);
+	assert_true(alive(pid));
+
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	unlink(status_file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -967,10 +1103,12 @@ int main(void)
 		cmocka_unit_test(test_cli_malformed),
 		cmocka_unit_test(test_cli_usage),
 		cmocka_unit_test(test_status_roundtrip),
+		cmocka_unit_test(test_status_roundtrip_exact),
 		cmocka_unit_test(test_policies_text),
 		cmocka_unit_test(test_policies_json),
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_reload_stale),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -362,6 +362,18 @@ static void test_psi_parse(void **state)
 	psi_bad("some avg10=1.00 avg60=1.00 avg300=1.00 total=x\n");
 	psi_bad("some total=5\n");
 	psi_bad("awesome avg10=1.00 avg60=1.00 avg300=1.00 total=1\n");
+	/* The kernel's form only: "%lu.%02lu" and "%llu". */
+	psi_bad("some avg10=1.00 avg60=1.00 avg300=1.00 total=-1\n");
+	psi_bad("some avg10=1.00 avg60=1.00 avg300=1.00 total=+1\n");
+	psi_bad("some avg10=1.00 avg60=1.00 avg300=1.00 total= 1\n");
+	psi_bad("some avg10=1.00 avg60=1.00 avg300=1.00 total=18446744073709551616\n");
+	psi_bad("some avg10=-1.00 avg60=1.00 avg300=1.00 total=1\n");
+	psi_bad("some avg10=+1.00 avg60=1.00 avg300=1.00 total=1\n");
+	psi_bad("some avg10=1.5 avg60=1.00 avg300=1.00 total=1\n");
+	psi_bad("some avg10=1.123 avg60=1.00 avg300=1.00 total=1\n");
+	psi_bad("some avg10=100.01 avg60=1.00 avg300=1.00 total=1\n");
+	psi_bad("some  avg10=1.00 avg60=1.00 avg300=1.00 total=1\n");
+	psi_bad("some avg10=1.00 avg60=1.00 avg300=1.00 total=1 extra\n");
 }
 
 static void test_state_names(void **state)

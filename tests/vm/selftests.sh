@@ -16,6 +16,21 @@ if grep -q 'hp.accel=tcg' /proc/cmdline; then
 	SELFTEST_EXCLUDE="sysfs_update_schemes_tried_regions_wss_estimation.py:$tcg_reason;damos_apply_interval.py:$tcg_reason;${SELFTEST_EXCLUDE:-}"
 fi
 n=0 failed=0
+# run_test T: runs one selftest, its output in /tmp/selftest.out.  The two
+# that read DAMON's view through update_schemes_tried_regions run through
+# damon_view.py, which asks again for a view that came back empty because
+# the kernel's deadline (two aggregation intervals of wall time) passed
+# before a starved kdamond applied its scheme (see damon_view.py).
+run_test() {
+	case $1 in
+	damos_tried_regions.py|damon_nr_regions.py)
+		timeout "$per_test_timeout" python3 /hp/tests/damon_view.py ./"$1" > /tmp/selftest.out 2>&1 ;;
+	*)
+		timeout "$per_test_timeout" ./"$1" > /tmp/selftest.out 2>&1 ;;
+	esac
+}
+# symptom: the last line a failed run printed, without the wrapper's notes.
+symptom() { grep -v '^# damon_view' /tmp/selftest.out | tail -n 1 | cut -c1-80; }
 for t in $progs; do
 	n=$((n + 1))
 	reason=$(echo "$SELFTEST_EXCLUDE" | tr ';' '\n' | sed -n "s/^$t://p")
@@ -24,25 +39,35 @@ for t in $progs; do
 		continue
 	fi
 	echo "# running $t"
-	timeout "$per_test_timeout" ./"$t" > /tmp/selftest.out 2>&1
-	rc=$?
-	sed 's/^/#   /' /tmp/selftest.out | tail -n 20
-	first=
-	if [ -n "${tcg_reason:-}" ] && [ $rc != 0 ] && [ $rc != 4 ]; then
-		# damos_tried_regions.py and damon_nr_regions.py read DAMON's view
-		# of access_memory 0.1 s after starting it: under TCG it is sometimes
-		# still empty (about 1 boot in 7).  A second run tells such a miss
-		# from a failure, and the result line says that it took two.
-		first=$rc
-		echo "# $t failed (exit $rc), running it again"
-		timeout "$per_test_timeout" ./"$t" > /tmp/selftest.out 2>&1
+	# Under TCG a failed test runs again, and each try says why it failed:
+	# damos_tried_regions.py's median count of DAMON's regions depends on
+	# how much CPU the starved vCPUs get (measured: 4 runs in 15 below its
+	# threshold of 14 with two kernel builds alongside; one suite run needed
+	# its third try), so it gets five (each takes about 10 s).
+	tries=1
+	if [ -n "${tcg_reason:-}" ]; then
+		tries=2
+		[ "$t" = damos_tried_regions.py ] && tries=5
+	fi
+	try=1 earlier=
+	while :; do
+		run_test "$t"
 		rc=$?
 		sed 's/^/#   /' /tmp/selftest.out | tail -n 20
-	fi
+		[ $rc = 0 ] || [ $rc = 4 ] || [ $try -ge $tries ] && break
+		earlier="${earlier:+$earlier; }try $try exited $rc: $(symptom)"
+		echo "# $t failed (try $try of $tries, exit $rc: $(symptom)), running it again"
+		try=$((try + 1))
+		# A failed try can leave its kdamond running.
+		for s in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
+			[ -f "$s" ] && echo off > "$s" 2>/dev/null
+		done
+	done
+	first=$earlier
 	case $rc in
-	0) echo "ok $n $t${first:+ # passed on a second run (the first exited $first)}" ;;
+	0) echo "ok $n $t${first:+ # passed on try $try of $tries ($first)}" ;;
 	4) echo "ok $n $t # SKIP $(tail -n 1 /tmp/selftest.out)" ;;
-	*) echo "not ok $n $t (exit $rc)"; failed=$((failed + 1)) ;;
+	*) echo "not ok $n $t (exit $rc: $(symptom)${earlier:+; $earlier})"; failed=$((failed + 1)) ;;
 	esac
 	# A test that fails can leave a kdamond running; stop it for the next.
 	if [ -d /sys/kernel/mm/damon/admin/kdamonds ]; then

@@ -2,8 +2,9 @@
 # enabled=never: two services with the same hot working set, shop.service
 # in shop.slice and batch.service in batch.slice.  shop.slice gets a policy
 # the way an operator would give it one (a drop-in [X-Hugepage] section,
-# as `systemctl edit shop.slice` writes), hugepaged.service is started,
-# and the hot sets' share in huge pages is shown before and after.
+# as `systemctl edit shop.slice` writes) while hugepaged.service runs (its
+# package enabled it; it started at boot), and the hot sets' share in huge
+# pages is shown before and after.
 # Prints "DEMO ..." lines that tools/demo.sh turns into its summary.
 #
 # Usage: systemd_demo.sh [SECONDS]   (how long to wait for the collapse, default 180)
@@ -45,15 +46,15 @@ for s in shop batch; do
 done
 echo "DEMO meminfo_before $(awk '/^AnonHugePages/ { print $2 }' /proc/meminfo)"
 
-say "policy for shop.slice only: /etc/systemd/system/shop.slice.d/hugepage.conf"
+say "hugepaged $(dpkg-query -W -f='${Version}' hugepaged), installed with dpkg -i, enabled by its package, started at boot"
+systemctl is-active -q hugepaged.service || { systemctl status hugepaged --no-pager; fail "hugepaged.service is not running"; }
+say "hugepaged.service is $(systemctl is-active hugepaged.service): $(systemctl show -p StatusText --value hugepaged.service)"
+
+say "policy for shop.slice only: /etc/systemd/system/shop.slice.d/hugepage.conf, then systemctl daemon-reload"
 mkdir -p $UNITS/shop.slice.d
 printf '[X-Hugepage]\nPriority=10\n' > $UNITS/shop.slice.d/hugepage.conf
 sed 's/^/demo:   /' $UNITS/shop.slice.d/hugepage.conf
 systemctl daemon-reload
-
-say "systemctl start hugepaged.service"
-systemctl start hugepaged.service || { systemctl status hugepaged --no-pager; fail "hugepaged.service did not start"; }
-say "hugepaged.service is $(systemctl is-active hugepaged.service): $(systemctl show -p StatusText --value hugepaged.service)"
 
 start=$(secs)
 while :; do

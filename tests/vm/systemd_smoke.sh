@@ -2,11 +2,12 @@
 # The systemd guest (tools/vm/sysimage, tools/vm/run --disk): systemd is
 # PID 1 and the boot finished without failed units; cgroup v2 with the
 # memory controller down to system.slice and PSI; systemd-run puts a
-# service in its own cgroup; hugepaged and hugepagectl are installed, the
+# service in its own cgroup; the hugepaged package is installed, its unit
+# enabled and, with the module in this kernel, running since the boot; the
 # shipped configuration checks, and hugepaged.service, with its whole
-# sandbox, starts and feeds a matching service's cgroup to damon_hugepage
-# (it writes the module's parameters and memory.pressure) without a
-# permission error in its journal.
+# sandbox, feeds a matching service's cgroup to damon_hugepage once a
+# policy is there and it is reloaded (it writes the module's parameters
+# and memory.pressure) without a permission error in its journal.
 . /hp/tests/lib.sh
 
 note "PID 1: $(readlink /proc/1/exe)"
@@ -43,22 +44,26 @@ wait_for 10 grep -q . $cg/cgroup.procs || fail "$cg has no process"
 pid=$(cat $cg/cgroup.procs)
 [ "$(cat /proc/$pid/comm)" = sleep ] || fail "$cg holds $(cat /proc/$pid/comm), not sleep"
 
-note "hugepaged installed"
+note "the hugepaged package is installed, its unit enabled and running"
+[ "$(dpkg-query -W -f='${db:Status-Abbrev}' hugepaged | tr -d ' ')" = ii ] || fail "the hugepaged package is not installed"
 [ "$(command -v hugepaged)" = /usr/sbin/hugepaged ] || fail "hugepaged is '$(command -v hugepaged)', not /usr/sbin/hugepaged"
 [ "$(command -v hugepagectl)" = /usr/bin/hugepagectl ] || fail "hugepagectl is '$(command -v hugepagectl)', not /usr/bin/hugepagectl"
 [ -f /etc/hugepaged/hugepaged.conf ] || fail "no /etc/hugepaged/hugepaged.conf"
 systemctl cat hugepaged.service > /dev/null || fail "no hugepaged.service"
-[ "$(systemctl is-enabled hugepaged.service)" = disabled ] || fail "hugepaged.service is enabled in the image"
+[ "$(systemctl is-enabled hugepaged.service)" = enabled ] ||
+	fail "hugepaged.service is $(systemctl is-enabled hugepaged.service), not enabled by the package"
+[ "$(systemctl is-active hugepaged.service)" = active ] || {
+	journalctl --no-pager -u hugepaged | tail -n 30 | sed 's/^/#   /'
+	fail "hugepaged.service is $(systemctl is-active hugepaged.service) after the boot"
+}
 hugepaged --check-config || fail "hugepaged --check-config"
 
-note "hugepaged.service feeds test.slice's services"
-mkdir -p /etc/hugepaged/policies.d
+note "hugepaged.service feeds test.slice's services once reloaded with a policy"
 printf '[Match]\nCgroupPath=/test.slice/*.service\n[Policy]\nPriority=10\n' > /etc/hugepaged/policies.d/50-smoke.conf
-systemctl start hugepaged.service || {
+systemctl reload hugepaged.service || {
 	journalctl --no-pager -u hugepaged | tail -n 30 | sed 's/^/#   /'
-	fail "systemctl start hugepaged.service failed"
+	fail "systemctl reload hugepaged.service failed"
 }
-[ "$(systemctl is-active hugepaged.service)" = active ] || fail "hugepaged.service is not active"
 fed() { [ "$(cat $HP_PARAMS/cgroups)" = /test.slice/smoke-sleep.service ]; }
 wait_for 30 fed || {
 	journalctl --no-pager -u hugepaged | tail -n 30 | sed 's/^/#   /'

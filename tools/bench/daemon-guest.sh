@@ -6,6 +6,7 @@
 thp_set never
 swap_on 512
 IDLE=${1:-60}
+ONLY=${2:-all}
 
 HP=/tmp/hp
 mkdir -p $HP/policies.d $HP/run
@@ -35,6 +36,7 @@ ctx() { awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$1/status; }
 cpu_ms() { awk '{ printf "%.1f", $1 / 1e6 }' /proc/$1/schedstat; }
 
 echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+if [ "$ONLY" != rescan ]; then
 start_daemon
 
 note "reaction to cgroup creation and removal (10 rounds)"
@@ -86,6 +88,7 @@ start_daemon
 wait_for 30 grep -q 'group=cgroup:/r2 ' /proc/damon_hugepage || fail "r2 not fed"
 idle idle_fed
 stop_daemon
+fi
 
 note "full rescan with 10,000 cgroups (100 x 100 under /bench)"
 mkdir /sys/fs/cgroup/bench
