@@ -142,10 +142,11 @@ param_value() {
 	wmarks_low) V=$((RANDOM % 100)) ;;
 	wmarks_interval) V=$((1000 + RANDOM * 61)) ;;
 	refresh_interval_ms) V=$((100 + RANDOM % 1900)) ;;
+	max_ptes_none) V=$((RANDOM % 513 - 1)) ;;
 	esac
 }
-PARAMS="max_kdamonds tuning min_access_floor goal_share_bp sample_interval aggr_interval min_nr_regions max_nr_regions quota_ms quota_sz quota_reset_interval_ms wmarks_low wmarks_interval refresh_interval_ms"
-BAD="max_kdamonds=0 max_kdamonds=65 tuning=fast min_access_floor=0 goal_share_bp=10001 sample_interval=0 aggr_interval=x min_nr_regions=2 max_nr_regions=100001 quota_reset_interval_ms=0 wmarks_low=1001 refresh_interval_ms=99 cgroups=/nonexistent cgroups=/S1,/S1 pids=0 pids=abc enabled=maybe commit_inputs=perhaps"
+PARAMS="max_kdamonds tuning min_access_floor goal_share_bp sample_interval aggr_interval min_nr_regions max_nr_regions quota_ms quota_sz quota_reset_interval_ms wmarks_low wmarks_interval refresh_interval_ms max_ptes_none"
+BAD="max_kdamonds=0 max_kdamonds=65 tuning=fast min_access_floor=0 goal_share_bp=10001 sample_interval=0 aggr_interval=x min_nr_regions=2 max_nr_regions=100001 quota_reset_interval_ms=0 wmarks_low=1001 refresh_interval_ms=99 max_ptes_none=512 cgroups=/nonexistent cgroups=/S1,/S1 pids=0 pids=abc enabled=maybe commit_inputs=perhaps"
 
 writer() {
 	local name op

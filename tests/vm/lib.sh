@@ -35,16 +35,16 @@ region_kb() {
 }
 
 # spawn_hotcold HOT_MIB COLD_MIB: starts the workload (in cgroup
-# $HP_CGROUP if set) and sets PID, HOT_ADDR, HOT_LEN, COLD_ADDR, COLD_LEN
-# once both regions are resident.
+# $HP_CGROUP if set, with the extra options $HOTCOLD_ARGS) and sets PID,
+# HOT_ADDR, HOT_LEN, COLD_ADDR, COLD_LEN once both regions are resident.
 spawn_hotcold() {
 	local ready=/tmp/hotcold.$$.$1.$2 i=0
 	rm -f "$ready"
 	if [ -n "${HP_CGROUP:-}" ]; then
 		# start it inside the cgroup: the shell joins, then execs
-		sh -c "echo \$\$ > /sys/fs/cgroup$HP_CGROUP/cgroup.procs && exec hotcold --hot $1 --cold $2 --ready $ready" > /dev/null &
+		sh -c "echo \$\$ > /sys/fs/cgroup$HP_CGROUP/cgroup.procs && exec hotcold --hot $1 --cold $2 ${HOTCOLD_ARGS:-} --ready $ready" > /dev/null &
 	else
-		hotcold --hot "$1" --cold "$2" --ready "$ready" > /dev/null &
+		hotcold --hot "$1" --cold "$2" ${HOTCOLD_ARGS:-} --ready "$ready" > /dev/null &
 	fi
 	PID=$!
 	while [ ! -f "$ready" ]; do
