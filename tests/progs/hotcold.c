@@ -9,6 +9,10 @@
  *
  * Each pass over the hot region ends with a TLB flush (see workload.h).
  *
+ * With --hot-stride KIB, only one 4 KiB page per KIB KiB of the hot region
+ * is written and read: a sparse region that is hot all the same (2048: one
+ * page per 2 MiB huge page range).
+ *
  * It prints "hot ADDR BYTES" and "cold ADDR BYTES" (ADDR in the hex form
  * smaps uses) on stdout and, with --ready FILE, into FILE once both
  * regions are populated.
@@ -29,8 +33,11 @@ int main(int argc, char **argv)
 		{ "hot", required_argument, NULL, 'h' },
 		{ "cold", required_argument, NULL, 'c' },
 		{ "ready", required_argument, NULL, 'r' },
+		{ "hot-stride", required_argument, NULL, 's' },
 		{ 0 }
 	};
+	unsigned long stride = SMALL_PAGE;
+	char *end;
 	unsigned long hot_len = 64UL << 20, cold_len = 64UL << 20, total, i;
 	const char *ready = NULL;
 	uintptr_t base, hot, cold;
@@ -44,8 +51,16 @@ int main(int argc, char **argv)
 		case 'h': hot_len = parse_mib("hotcold", "hot", optarg); break;
 		case 'c': cold_len = parse_mib("hotcold", "cold", optarg); break;
 		case 'r': ready = optarg; break;
+		case 's':
+			stride = strtoul(optarg, &end, 10) << 10;
+			if (*end || stride < SMALL_PAGE || stride % SMALL_PAGE || stride > PMD_SIZE) {
+				fprintf(stderr, "hotcold: --hot-stride: '%s' is not a multiple of 4 up to 2048\n",
+					optarg);
+				return 2;
+			}
+			break;
 		default:
-			fprintf(stderr, "usage: hotcold [--hot MIB] [--cold MIB] [--ready FILE]\n");
+			fprintf(stderr, "usage: hotcold [--hot MIB] [--cold MIB] [--hot-stride KIB] [--ready FILE]\n");
 			return 2;
 		}
 	}
@@ -70,7 +85,7 @@ int main(int argc, char **argv)
 		perror("hotcold: mmap");
 		return 1;
 	}
-	for (i = 0; i < hot_len; i += SMALL_PAGE)
+	for (i = 0; i < hot_len; i += stride)
 		((volatile char *)hot)[i] = 1;
 	for (i = 0; i < cold_len; i += SMALL_PAGE)
 		((volatile char *)cold)[i] = 1;
@@ -88,7 +103,7 @@ int main(int argc, char **argv)
 	}
 
 	for (;;) {
-		for (i = 0; i < hot_len; i += SMALL_PAGE)
+		for (i = 0; i < hot_len; i += stride)
 			sink += *(volatile unsigned long *)(hot + i);
 		r = tlb_flush(scratch);
 		if (r < 0) {

@@ -8,6 +8,13 @@
 # most 5% of the cold one.  With 'hugepage' (MADV_HUGEPAGE, left to
 # khugepaged, which THP 'never' disables), none may.
 #
+# The scheme starts as 'stat' and becomes 'collapse' once no region that
+# DAMON finds hot reaches into the cold region.  DAMON's first regions are
+# the initial ones, which may span the hot and the cold region and average
+# their access frequencies; DAMOS_COLLAPSE collapses every huge page inside
+# a region it is applied to, so such a region would be collapsed whole.
+# The times are counted from the switch.
+#
 # Usage: damos_collapse.sh [LIMIT_SECONDS]
 . /hp/tests/lib.sh
 
@@ -19,7 +26,24 @@ spawn_hotcold 64 64
 show_regions before
 [ "$(pct $PID $HOT_ADDR $HOT_LEN)" -eq 0 ] || fail "hot region has huge pages before DAMON ran"
 
-damon_start $PID collapse 4
+damon_start $PID stat 4
+K=$DAMON_ADMIN/kdamonds/0
+S=$K/contexts/0/schemes/0
+# hot_outside_cold: DAMON finds hot regions, none of them in the cold one
+hot_outside_cold() {
+	local r n=0 cs=$((0x$COLD_ADDR)) ce=$((0x$COLD_ADDR + COLD_LEN))
+	echo update_schemes_tried_regions > $K/state || return 1
+	for r in $S/tried_regions/[0-9]*; do
+		[ -d "$r" ] || continue
+		[ "$(cat $r/end)" -le $cs ] || [ "$(cat $r/start)" -ge $ce ] || return 1
+		n=$((n + 1))
+	done
+	[ $n -gt 0 ]
+}
+wait_for 120 hot_outside_cold || fail "DAMON did not tell the hot region from the cold one in 120 s"
+note "DAMON told the regions apart after ${WAITED}s: the scheme becomes 'collapse'"
+echo collapse > $S/action || fail "action collapse"
+echo commit > $K/state || fail "commit"
 t=0 reached50= reached90=
 while [ $t -lt "$limit" ]; do
 	sleep 1

@@ -4,7 +4,7 @@
 # they were.  No write may make the kernel warn or oops.
 . /hp/tests/lib.sh
 thp_set never
-mkdir /sys/fs/cgroup/A
+mkdir /sys/fs/cgroup/A /sys/fs/cgroup/A/B
 HP_CGROUP=/A spawn_hotcold 16 16
 hp_set cgroups /A
 hp_set enabled Y
@@ -35,6 +35,9 @@ bad cgroups /A,/A
 bad cgroups "/A,/nonexistent"
 bad cgroups /A/cgroup.procs
 bad cgroups "$long"
+# overlapping groups: two kdamonds would collapse the same memory
+bad cgroups /A,/A/B
+bad cgroups /A/B,/A
 bad pids 0
 bad pids -5
 bad pids abc
@@ -53,6 +56,9 @@ bad max_nr_regions 9999999
 bad tuning fast
 bad goal_share_bp 0
 bad goal_share_bp 10001
+bad max_ptes_none -2
+bad max_ptes_none 512
+bad max_ptes_none few
 bad min_access_floor 0
 bad wmarks_low 1001
 bad quota_reset_interval_ms 0
@@ -69,6 +75,19 @@ dmesg | grep -q 'damon_hugepage: aggr_interval' || fail "no log line for the fai
 [ "$(state)" = "$before_state" ] || fail "the failed commit changed the running state"
 hp_set sample_interval 5000
 [ "$(params)" = "$before_params" ] || fail "parameters differ after restoring sample_interval"
+
+# A process inside a listed cgroup: each list is good on its own, the
+# commit that applies them together fails, naming both, and changes
+# nothing.
+hp_set pids "$PID"
+dmesg -c > /dev/null
+echo Y > $HP_PARAMS/commit_inputs 2>/dev/null && fail "commit with pid $PID inside cgroup /A accepted"
+dmesg | grep -q "damon_hugepage: pids: $PID is inside cgroup '/A'" ||
+	fail "the refused commit does not name both: $(dmesg | grep damon_hugepage | tail -n 1)"
+echo "rejected commit of pids=$PID with cgroups=/A: $(dmesg | grep damon_hugepage | tail -n 1 | sed 's/^\[[^]]*\] //')"
+[ "$(state)" = "$before_state" ] || fail "the refused commit changed the running state"
+hp_set pids ""
+[ "$(params)" = "$before_params" ] || fail "parameters differ after clearing pids"
 
 echo "$n bad writes rejected"
 hp_set enabled N

@@ -17,7 +17,8 @@ wait $PID 2>/dev/null
 wait_for 20 hp_is pid:$PID state gone:pid_exited ||
 	fail "exited process not reported gone: $(cat /proc/damon_hugepage)"
 cat /proc/damon_hugepage
-[ -d /proc/$kdamond ] && fail "kdamond $kdamond still exists"
+kdamond_ended() { [ ! -d /proc/$kdamond ]; }
+wait_for 20 kdamond_ended || fail "kdamond $kdamond still exists"
 [ -z "$(cat $HP_PARAMS/kdamond_pids)" ] || fail "kdamonds left: $(cat $HP_PARAMS/kdamond_pids)"
 hp_set enabled N
 echo "PASS: hugepage_pids"

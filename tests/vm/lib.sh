@@ -35,16 +35,16 @@ region_kb() {
 }
 
 # spawn_hotcold HOT_MIB COLD_MIB: starts the workload (in cgroup
-# $HP_CGROUP if set) and sets PID, HOT_ADDR, HOT_LEN, COLD_ADDR, COLD_LEN
-# once both regions are resident.
+# $HP_CGROUP if set, with the extra options $HOTCOLD_ARGS) and sets PID,
+# HOT_ADDR, HOT_LEN, COLD_ADDR, COLD_LEN once both regions are resident.
 spawn_hotcold() {
 	local ready=/tmp/hotcold.$$.$1.$2 i=0
 	rm -f "$ready"
 	if [ -n "${HP_CGROUP:-}" ]; then
 		# start it inside the cgroup: the shell joins, then execs
-		sh -c "echo \$\$ > /sys/fs/cgroup$HP_CGROUP/cgroup.procs && exec hotcold --hot $1 --cold $2 --ready $ready" > /dev/null &
+		sh -c "echo \$\$ > /sys/fs/cgroup$HP_CGROUP/cgroup.procs && exec hotcold --hot $1 --cold $2 ${HOTCOLD_ARGS:-} --ready $ready" > /dev/null &
 	else
-		hotcold --hot "$1" --cold "$2" --ready "$ready" > /dev/null &
+		hotcold --hot "$1" --cold "$2" ${HOTCOLD_ARGS:-} --ready "$ready" > /dev/null &
 	fi
 	PID=$!
 	while [ ! -f "$ready" ]; do
@@ -308,4 +308,29 @@ PYEOF
 # uptime_s: seconds since boot, with hundredths.
 uptime_s() {
 	cut -d ' ' -f 1 /proc/uptime
+}
+
+# timed COMMAND...: runs COMMAND in this shell (a builtin or a function:
+# no new process) and sets WALL to the seconds it took and BLOCKED to the
+# seconds this shell spent asleep in it (the wall time less the time on a
+# CPU and the time waiting for one, from /proc/$$/schedstat).  BLOCKED is
+# what waiting on a lock or for another thread costs; on a loaded host a
+# stalled vCPU adds to WALL, not to BLOCKED.  Returns COMMAND's status.
+timed() {
+	local u0 u1 c0 c1 d0 d1 rc
+	read -r u0 _ < /proc/uptime
+	read -r c0 d0 _ < /proc/$$/schedstat
+	"$@"
+	rc=$?
+	read -r c1 d1 _ < /proc/$$/schedstat
+	read -r u1 _ < /proc/uptime
+	WALL=$(awk -v a="$u0" -v b="$u1" 'BEGIN { printf "%.2f", b - a }')
+	BLOCKED=$(awk -v w="$WALL" -v c="$((c1 - c0))" -v d="$((d1 - d0))" \
+		'BEGIN { b = w - (c + d) / 1e9; printf "%.2f", b < 0 ? 0 : b }')
+	return $rc
+}
+
+# seconds_at_most LIMIT SECONDS: whether SECONDS (decimals allowed) <= LIMIT
+seconds_at_most() {
+	awk -v l="$1" -v s="$2" 'BEGIN { exit !(s <= l) }'
 }

@@ -1,0 +1,345 @@
+#!/bin/sh
+# damon_hugepage under churn, for SECONDS (default 300): eight groups (six
+# cgroups, three of them without a memory controller, one with its
+# processes in a child cgroup, and two processes) under max_kdamonds=4,
+# while at the same time
+#   - cgroups are removed and created again, with processes in them that
+#     fork children that exit after a random time, and the listed
+#     processes exit and are replaced;
+#   - parameters are written at random, with and without commit_inputs,
+#     bad values among them (which must be refused), the lists included,
+#     and the module is disabled and enabled now and then;
+#   - /proc/damon_hugepage and the parameters are read in a loop, and
+#     the summed statistics never go down.
+# Then, with the churn stopped: every group's state matches the system,
+# the kdamonds are exactly those of the running groups, enabled=N returns
+# within a second, every kdamond ends, the kernel logged no WARNING, BUG
+# or lockdep report and, on a kernel with kmemleak, a scan finds no leak
+# from DAMON.
+#
+# Usage: hugepage_stress.sh [SECONDS]
+. /hp/tests/lib.sh
+thp_set never
+secs=${1:-300}
+CG=/sys/fs/cgroup
+PATHS="/S1 /S2 /S3 /nm/S4 /nm/S5 /nm/S6"
+S=/tmp/stress
+mkdir -p $S
+: > $S/errors
+
+# before DEADLINE: whether the churn goes on (no subshell: the loops
+# below run thousands of times on two busy vCPUs)
+before() { read -r NOW _ < /proc/uptime; [ "${NOW%.*}" -lt "$1" ]; }
+count() { echo >> "$S/$1"; }
+err() { echo "$*" >> $S/errors; }
+
+# procs_in DIR: the processes of a cgroup directory and its descendants
+procs_in() { find "$1" -name cgroup.procs -exec cat {} + 2>/dev/null; }
+
+# The memory controller for the children of the root: /S1-/S3 and /nm get
+# one, /nm's children do not.
+echo +memory > $CG/cgroup.subtree_control || fail "cannot enable the memory controller"
+mkdir $CG/nm
+
+# cg_up PATH: create the cgroup (S2's processes go into a child) and start
+# a forkchurn in it.
+cg_up() {
+	local d=$CG$1
+	mkdir "$d" 2>/dev/null || return 0
+	[ "$1" = /S2 ] && { d=$d/sub; mkdir "$d"; }
+	sh -c "echo \$\$ > $d/cgroup.procs && exec forkchurn --mib 4 --procs 3 --life-ms 2000" > /dev/null &
+	count cgroups_created
+}
+# cg_down PATH: stop its processes and remove it
+cg_down() {
+	local d=$CG$1 p i=0
+	[ -d "$d" ] || return 0
+	for p in $(procs_in "$d"); do
+		kill "$p" 2>/dev/null
+	done
+	while [ -n "$(procs_in "$d")" ]; do
+		i=$((i + 1))
+		[ $i -le 300 ] || { err "cannot empty $1: $(procs_in "$d")"; return 1; }
+		sleep 0.1
+	done
+	[ -d "$d/sub" ] && rmdir "$d/sub"
+	rmdir "$d" || { err "cannot remove $1"; return 1; }
+	count cgroups_removed
+}
+# pid_up N: a new process for pid group N
+pid_up() {
+	hotcold --hot 8 --cold 8 > /dev/null &
+	echo $! > $S/pid$1
+}
+pid_down() {
+	kill "$(cat $S/pid$1)" 2>/dev/null
+	wait "$(cat $S/pid$1)" 2>/dev/null
+}
+live_pids() {
+	local n p out=
+	for n in 1 2; do
+		p=$(cat $S/pid$n)
+		[ -d /proc/$p ] && out=$out${out:+,}$p
+	done
+	echo "$out"
+}
+live_cgroups() {
+	local p out=
+	for p in $PATHS; do
+		[ -d $CG$p ] && out=$out${out:+,}$p
+	done
+	echo "$out"
+}
+
+for p in $PATHS; do
+	cg_up $p
+done
+pid_up 1
+pid_up 2
+hp_set max_kdamonds 4
+hp_set cgroups "$(live_cgroups)"
+hp_set pids "$(live_pids)"
+hp_set enabled Y
+cat /proc/damon_hugepage
+read -r NOW _ < /proc/uptime
+deadline=$((${NOW%.*} + secs))
+
+churn() {
+	local p
+	while before $deadline; do
+		set -- $PATHS
+		shift $((RANDOM % 6))
+		p=$1
+		if [ -d $CG$p ]; then
+			[ $((RANDOM % 3)) = 0 ] && cg_down $p
+		else
+			cg_up $p
+		fi
+		if [ $((RANDOM % 8)) = 0 ]; then
+			n=$((RANDOM % 2 + 1))
+			pid_down $n
+			pid_up $n
+			count pids_replaced
+		fi
+		sleep 0.$((RANDOM % 10))
+	done
+}
+
+# param_value NAME: sets V to a random value for NAME, valid on its own
+param_value() {
+	case $1 in
+	max_kdamonds) V=$((RANDOM % 6 + 1)) ;;
+	tuning) [ $((RANDOM % 2)) = 0 ] && V=threshold || V=goal ;;
+	min_access_floor) V=$((RANDOM % 8 + 1)) ;;
+	goal_share_bp) V=$((RANDOM % 10000 + 1)) ;;
+	sample_interval) V=$((2000 + RANDOM % 8000)) ;;
+	aggr_interval) V=$((50000 + RANDOM % 150000)) ;;
+	min_nr_regions) V=$((3 + RANDOM % 30)) ;;
+	max_nr_regions) V=$((20 + RANDOM % 2000)) ;;
+	quota_ms) V=$((RANDOM % 100)) ;;
+	quota_sz) V=$(((RANDOM % 128) << 20)) ;;
+	quota_reset_interval_ms) V=$((1 + RANDOM % 1000)) ;;
+	wmarks_low) V=$((RANDOM % 100)) ;;
+	wmarks_interval) V=$((1000 + RANDOM * 61)) ;;
+	refresh_interval_ms) V=$((100 + RANDOM % 1900)) ;;
+	max_ptes_none) V=$((RANDOM % 513 - 1)) ;;
+	esac
+}
+PARAMS="max_kdamonds tuning min_access_floor goal_share_bp sample_interval aggr_interval min_nr_regions max_nr_regions quota_ms quota_sz quota_reset_interval_ms wmarks_low wmarks_interval refresh_interval_ms max_ptes_none"
+BAD="max_kdamonds=0 max_kdamonds=65 tuning=fast min_access_floor=0 goal_share_bp=10001 sample_interval=0 aggr_interval=x min_nr_regions=2 max_nr_regions=100001 quota_reset_interval_ms=0 wmarks_low=1001 refresh_interval_ms=99 max_ptes_none=512 cgroups=/nonexistent cgroups=/S1,/S1 pids=0 pids=abc enabled=maybe commit_inputs=perhaps"
+
+writer() {
+	local name op
+	while before $deadline; do
+		op=$((RANDOM % 20))
+		if [ $op -lt 10 ]; then
+			set -- $PARAMS
+			shift $((RANDOM % 14))
+			name=$1
+			param_value $name
+			echo "$V" > $HP_PARAMS/$name 2>/dev/null || err "valid $name=$V refused"
+			count writes
+			if [ $op -ge 6 ]; then
+				# may fail: the values may not fit together
+				if echo Y > $HP_PARAMS/commit_inputs 2>/dev/null; then
+					count commits
+				else
+					count commits_refused
+				fi
+			fi
+		elif [ $op -lt 14 ]; then
+			set -- $BAD
+			shift $((RANDOM % 18))
+			echo "${1#*=}" > $HP_PARAMS/${1%%=*} 2>/dev/null && err "bad $1 accepted"
+			count bad_writes
+		elif [ $op -lt 19 ]; then
+			# the lists of what exists now; a group may vanish in between
+			echo "$(live_cgroups)" > $HP_PARAMS/cgroups 2>/dev/null
+			echo "$(live_pids)" > $HP_PARAMS/pids 2>/dev/null
+			echo Y > $HP_PARAMS/commit_inputs 2>/dev/null && count list_commits
+		else
+			echo N > $HP_PARAMS/enabled || err "enabled=N refused"
+			echo Y > $HP_PARAMS/enabled 2>/dev/null || count enables_refused
+			count toggles
+		fi
+	done
+}
+
+# The summed statistics only grow, whatever restarts or goes away.
+reader() {
+	local tried=0 done=0 t d
+	while before $deadline; do
+		cat /proc/damon_hugepage $HP_PARAMS/kdamond_pids > /dev/null || err "read failed"
+		read -r t < $HP_PARAMS/nr_tried_regions
+		read -r d < $HP_PARAMS/bytes_collapsed_regions
+		[ "$t" -ge $tried ] || err "nr_tried_regions went down from $tried to $t"
+		[ "$d" -ge $done ] || err "bytes_collapsed_regions went down from $done to $d"
+		tried=$t done=$d
+		count reads
+	done
+}
+
+note "churning for ${secs}s"
+churn &
+c_pid=$!
+writer &
+w_pid=$!
+reader &
+r_pid=$!
+wait $c_pid $w_pid $r_pid
+for f in cgroups_created cgroups_removed pids_replaced writes commits commits_refused bad_writes list_commits toggles enables_refused reads; do
+	printf '%s=%s ' $f "$(cat $S/$f 2>/dev/null | wc -l)"
+done
+echo
+[ -s $S/errors ] && { cat $S/errors; fail "errors during the churn"; }
+
+note "the churn stopped; settling with known inputs"
+# S3 stays empty (idle), the others get one steady process each.
+for p in $PATHS; do
+	cg_down $p || fail "$(cat $S/errors)"
+	mkdir $CG$p
+done
+mkdir $CG/S2/sub
+for p in /S1 /S2/sub /nm/S4 /nm/S5 /nm/S6; do
+	HP_CGROUP=$p spawn_hotcold 8 8
+done
+pid_down 1
+pid_down 2
+pid_up 1
+pid_up 2
+hp_set max_kdamonds 4
+hp_set tuning threshold
+hp_set min_access_floor 4
+hp_set goal_share_bp 9000
+hp_set sample_interval 5000
+hp_set aggr_interval 100000
+hp_set min_nr_regions 10
+hp_set max_nr_regions 1000
+hp_set quota_ms 50
+hp_set quota_sz $((64 << 20))
+hp_set quota_reset_interval_ms 100
+hp_set wmarks_low 50
+hp_set wmarks_interval 1000000
+hp_set refresh_interval_ms 1000
+hp_set cgroups "$(echo $PATHS | tr ' ' ',')"
+hp_set pids "$(live_pids)"
+if [ "$(cat $HP_PARAMS/enabled)" = Y ]; then
+	hp_set commit_inputs Y
+else
+	hp_set enabled Y
+fi
+
+# states_match: every group's record agrees with the system: gone if its
+# cgroup or process is gone; otherwise, in list order, the first
+# max_kdamonds hold a slot and are running (with a live kdamond and every
+# process of the group followed) or idle without processes, the others
+# are refused.  And the kdamond threads are exactly the running groups'.
+states_match() {
+	local used=0 line group state kd procs want n dir
+	WHY=
+	: > $S/want_kdamonds
+	while read -r line; do
+		case $line in "#"*) continue ;; esac
+		group=$(echo "$line" | sed 's/^group=\([^ ]*\) .*/\1/')
+		state=$(echo "$line" | sed 's/.* state=\([^ ]*\) .*/\1/')
+		kd=$(echo "$line" | sed 's/.* kdamond=\([^ ]*\) .*/\1/')
+		procs=$(echo "$line" | sed 's/.* procs=\([^ ]*\) .*/\1/')
+		case $group in
+		cgroup:*)
+			dir=$CG${group#cgroup:}
+			if [ ! -d "$dir" ]; then
+				want=gone:cgroup_removed
+			else
+				n=$(procs_in "$dir" | wc -l)
+			fi
+			;;
+		pid:*)
+			if [ ! -d "/proc/${group#pid:}" ]; then
+				want=gone:pid_exited
+			else
+				n=1
+			fi
+			;;
+		esac
+		if [ -z "${want:-}" ]; then
+			if [ $used -lt 4 ]; then
+				used=$((used + 1))
+				[ "$n" -gt 0 ] && want=running || want=idle:no_processes
+			else
+				want=refused:kdamond_limit
+			fi
+		fi
+		if [ "$state" != "$want" ]; then
+			WHY="$group is $state, not $want"
+			return 1
+		fi
+		if [ "$want" = running ]; then
+			[ "$procs" = "$n" ] || { WHY="$group follows $procs processes of $n"; return 1; }
+			grep -q '^kdamond' /proc/$kd/comm 2>/dev/null || { WHY="$group's kdamond $kd is not running"; return 1; }
+			echo $kd >> $S/want_kdamonds
+		elif [ "$kd" != -1 ]; then
+			WHY="$group is $state with kdamond $kd"
+			return 1
+		fi
+		want=
+	done < /proc/damon_hugepage
+	sort -n $S/want_kdamonds > $S/want
+	tr ',' '\n' < $HP_PARAMS/kdamond_pids | grep . | sort -n > $S/param
+	ps -o pid,comm | awk '$2 ~ /^kdamond/ { print $1 }' | sort -n > $S/threads
+	cmp -s $S/want $S/param || { WHY="kdamond_pids is $(cat $HP_PARAMS/kdamond_pids), running groups' $(cat $S/want | tr '\n' ' ')"; return 1; }
+	cmp -s $S/want $S/threads || { WHY="kdamond threads $(cat $S/threads | tr '\n' ' '), running groups' $(cat $S/want | tr '\n' ' ')"; return 1; }
+}
+wait_for 120 states_match || { cat /proc/damon_hugepage; fail "after 120 s: $WHY"; }
+note "states and kdamonds match the system ${WAITED}s after the churn"
+cat /proc/damon_hugepage
+[ "$(wc -l < $S/want)" = 3 ] || fail "$(wc -l < $S/want) groups running, not 3 (S3 idle, four slots)"
+
+# "Returns within a second": it must not wait for anything.  The time it
+# spends asleep is what says so; a loaded host can stall the guest for
+# seconds at any time, which shows in the wall time only.
+timed hp_set enabled N
+note "enabled=N returned after ${WALL}s, ${BLOCKED}s of it blocked"
+seconds_at_most 1 "$BLOCKED" || fail "enabled=N blocked for ${BLOCKED}s"
+no_kdamonds() { ! ps -o comm | grep -q '^kdamond'; }
+wait_for 60 no_kdamonds || fail "kdamonds left 60 s after enabled=N: $(ps -o pid,comm | grep kdamond)"
+
+if dmesg | grep -E 'WARNING:|BUG:|Oops|circular locking'; then
+	fail "the kernel complained"
+fi
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	# Objects allocated shortly before a scan are never reported; two
+	# scans, as the kmemleak documentation suggests.
+	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak > $S/leaks
+	n=$(grep -c '^unreferenced object' $S/leaks)
+	note "kmemleak: $n unreferenced objects"
+	if grep -q 'damon' $S/leaks; then
+		cat $S/leaks
+		fail "kmemleak found objects leaked from DAMON"
+	fi
+	[ "$n" = 0 ] || head -n 40 $S/leaks
+else
+	note "kmemleak: not in this kernel"
+fi
+echo "PASS: hugepage_stress"
