@@ -14,8 +14,9 @@
 # that differs from a cached one only in a few files (the patched 7.3
 # against the stock one) recompiles only those:
 # the source of every build of one tree is unpacked at the same path,
-# where the objects' dependency files expect it, and patched files are
-# newer than the objects they invalidate.
+# where the objects' dependency files expect it, the objects of every
+# build of one tree and flavour are built at the same path too, and
+# patched files are newer than the objects they invalidate.
 #
 # Usage: kernel/build.sh [--tree 6.12|7.3] [--stock] [--flavor test|kunit|debug]
 #                        [--no-deps] [--print-dir]
@@ -107,14 +108,10 @@ if [[ -f $out/bzImage && -f $out/config && -d $out/src ]]; then
 	exit 0
 fi
 
-# The build whose objects this one starts from: the stock tree's for a
-# patched one, if that was built.  (The flavours differ in options that
-# nearly every file sees, CONFIG_KUNIT in struct task_struct and KASAN's
-# compiler flags among them: they gain nothing from each other's objects.)
-parent=
-if [[ $stock = 0 && ${#patches[@]} -gt 0 && -d $cache/kernel/$(key "$flavor" 1)/obj ]]; then
-	parent=$cache/kernel/$(key "$flavor" 1)
-fi
+# patched_files PATCH...: the files the patches change, add or remove
+patched_files() {
+	sed -n -e 's|^+++ b/||p' -e 's|^--- a/||p' "$@" | sed 's/\t.*//' | sort -u
+}
 
 # One build per tree at a time: they share the source path.
 mkdir -p "$cache/kernel"
@@ -124,6 +121,20 @@ if [[ -f $out/bzImage && -f $out/config && -d $out/src ]]; then
 	log "cached: $label: $out"
 	echo "$out"
 	exit 0
+fi
+
+# The build whose objects this one starts from: the last build of this
+# tree and flavour, if its objects were built where this one's will be
+# (it lists the files it patched), else the stock tree's for a patched
+# one, if that was built.  (The flavours differ in options that nearly
+# every file sees, CONFIG_KUNIT in struct task_struct and KASAN's compiler
+# flags among them: they gain nothing from each other's objects.)
+parent=
+last=$(cat "$cache/kernel/.last-$tree-$flavor" 2>/dev/null || true)
+if [[ -n $last && -f $cache/kernel/$last/patched-files && -d $cache/kernel/$last/obj ]]; then
+	parent=$cache/kernel/$last
+elif [[ $stock = 0 && ${#patches[@]} -gt 0 && -d $cache/kernel/$(key "$flavor" 1)/obj ]]; then
+	parent=$cache/kernel/$(key "$flavor" 1)
 fi
 src=$cache/kernel/linux-$tree
 work=$cache/kernel/.work-$hash
@@ -138,27 +149,45 @@ for p in "${patches[@]}"; do
 	patch -d "$src" -p1 --batch --forward --quiet < "$tdir/$p" >&2 ||
 		die "patch $p does not apply to $srcver"
 done
+# Every file that this build or its parent patched is newer than the
+# parent's objects, so that what differs between the two recompiles.
+touched=$work/patched-files
+[[ ${#patches[@]} -gt 0 ]] && patched_files "${patches[@]/#/$tdir/}" > "$touched"
+touch "$touched"
+if [[ -n $parent ]]; then
+	# (the stock tree's build lists none)
+	sort -u "$touched" $([[ -f $parent/patched-files ]] && echo "$parent/patched-files") |
+		(cd "$src" && xargs -r -d '\n' touch -c --)
+fi
 
+# The objects are built at one path per tree and flavour, as the source
+# is: objtool and the host programs record the absolute path of the
+# object directory, and objects built elsewhere would all be rebuilt.
+obj=$cache/kernel/.obj-$tree-$flavor
+rm -rf "$obj"
+trap 'rm -rf "$work" "$obj"' EXIT
 if [[ -n $parent && -d $parent/obj ]]; then
 	log "starting from the objects of $parent"
-	cp -a "$parent/obj" "$work/obj"
+	cp -a "$parent/obj" "$obj"
 else
-	mkdir -p "$work/obj"
+	mkdir -p "$obj"
 fi
 log "building $label with $jobs jobs (a cold build takes 10-15 minutes on 2 cores)"
 start=$SECONDS
-if ! build_tree "$src" "$work/obj" > "$work/build.log" 2>&1; then
+if ! build_tree "$src" "$obj" > "$work/build.log" 2>&1; then
 	tail -n 40 "$work/build.log" >&2
 	die "kernel build failed (log above)"
 fi
 log "built in $((SECONDS - start)) s"
 
-cp "$work/obj/arch/x86/boot/bzImage" "$work/bzImage"
-cp "$work/obj/.config" "$work/config"
+cp "$obj/arch/x86/boot/bzImage" "$work/bzImage"
+cp "$obj/.config" "$work/config"
+mv "$obj" "$work/obj"
 # The source as built, by hard links: the next unpack makes new files.
 cp -al "$src" "$work/src"
 rm -rf "$out"
 mv "$work" "$out"
 trap - EXIT
+echo "$hash" > "$cache/kernel/.last-$tree-$flavor"
 log "kernel: $out/bzImage"
 echo "$out"

@@ -1,7 +1,10 @@
 #!/bin/sh
-# Every bad write to a damon_hugepage parameter fails, logs one line that
-# names the parameter, and leaves the parameters and the running state as
-# they were.  No write may make the kernel warn or oops.
+# Every bad value of a damon_hugepage parameter is refused, logs one line
+# that names the parameter, and leaves the running state as it was; no
+# write may make the kernel warn or oops.  The 6.12 module refuses every
+# bad value when it is written; the 7.3 module takes its numbers through
+# modules-common.h's plain parameters and refuses a bad one at the commit
+# that would apply it, after which the test writes the old value back.
 . /hp/tests/lib.sh
 thp_set never
 mkdir /sys/fs/cgroup/A /sys/fs/cgroup/A/B
@@ -16,17 +19,32 @@ before_state=$(state)
 
 long=$(awk 'BEGIN { for (i = 0; i < 520; i++) printf "/abcdefgh"; }')
 n=0
-# bad PARAM VALUE: the write must fail, and change nothing
+# bad PARAM VALUE: the write, or else the commit of it, must fail, and
+# change nothing
 bad() {
+	local old
 	n=$((n + 1))
+	old=$(cat $HP_PARAMS/$1)
 	dmesg -c > /dev/null
 	if echo "$2" > $HP_PARAMS/$1 2>/dev/null; then
-		fail "$1='$2' was accepted"
+		echo Y > $HP_PARAMS/commit_inputs 2>/dev/null &&
+			fail "$1='$2' was accepted, and so was its commit"
+		echo "$old" > $HP_PARAMS/$1 || fail "cannot write $1='$old' back"
+		at="the commit"
+	else
+		at="the write"
 	fi
-	dmesg | grep -q "damon_hugepage: .*$1" || fail "$1='$2': no log line naming $1: $(dmesg | tail -n 2)"
+	if ! dmesg | grep -q "damon_hugepage: .*$1"; then
+		# A plain number parameter's own parser refuses a value that
+		# is not a number with -EINVAL and no log line of the module.
+		if expr "$2" : '[0-9]*$' > /dev/null || [ "$at" != "the write" ]; then
+			fail "$1='$2': no log line naming $1: $(dmesg | tail -n 2)"
+		fi
+		at="the write (not a number)"
+	fi
 	[ "$(params)" = "$before_params" ] || fail "$1='$2' changed the parameters"
 	[ "$(state)" = "$before_state" ] || fail "$1='$2' changed the running state"
-	echo "rejected $1='$(echo "$2" | cut -c1-40)': $(dmesg | grep damon_hugepage | tail -n 1 | sed 's/^\[[^]]*\] //')"
+	echo "rejected $1='$(echo "$2" | cut -c1-40)' at $at: $(dmesg | grep damon_hugepage | tail -n 1 | sed 's/^\[[^]]*\] //')"
 }
 
 bad cgroups /nonexistent
