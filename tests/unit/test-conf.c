@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -277,20 +276,12 @@ static int setup_tmpdir(void **state)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown_tmpdir(void **state)
 {
 	struct tmpdir *t = *state;
 
 	capture_stop();
-	nftw(t->path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	rm_tree(t->path);
 	free(t);
 	return 0;
 }

@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -89,14 +88,6 @@ static int daemon_setup(void **state)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int daemon_teardown(void **state)
 {
 	struct daemon *d = *state;
@@ -105,7 +96,7 @@ static int daemon_teardown(void **state)
 		kill(d->pid, SIGKILL);
 		waitpid(d->pid, NULL, 0);
 	}
-	nftw(d->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	rm_tree(d->dir);
 	free(d);
 	return 0;
 }

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -93,14 +92,6 @@ static int env_setup(void **state)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int env_teardown(void **state)
 {
 	struct env *e = *state;
@@ -108,7 +99,7 @@ static int env_teardown(void **state)
 	fail_groups = false;
 	if (e->m)
 		manager_free(e->m);
-	nftw(e->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	rm_tree(e->dir);
 	free(e);
 	return 0;
 }

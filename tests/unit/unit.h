@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,21 @@ static inline const char *fixture(const char *rel)
 
 	snprintf(buf, sizeof(buf), "%s/%s", fixtures(), rel);
 	return buf;
+}
+
+static inline int rm_tree_entry(const char *path, const struct stat *st, int flag,
+				struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Removes the temporary tree PATH, depth first, without following links. */
+static inline void rm_tree(const char *path)
+{
+	nftw(path, rm_tree_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 #define CAPTURE_MAX 64
