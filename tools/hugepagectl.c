@@ -266,6 +266,23 @@ static int load_kstatus(struct hp_kstatus *ret, bool *have, char **error)
 	return 0;
 }
 
+/*
+ * The kernel's view: the damon backend's, moved out of the daemon's
+ * STATUS (NULL when there is none), or else the module's procfs file, as
+ * load_kstatus().
+ */
+static int load_kernel_view(struct hp_status *status, struct hp_kstatus *ret, bool *have,
+			    char **error)
+{
+	if (status && status->has_kernel) {
+		*have = true;
+		*ret = status->kernel;
+		status->kernel = (struct hp_kstatus){ 0 };
+		return 0;
+	}
+	return load_kstatus(ret, have, error);
+}
+
 static int finish_output(int r, int exit_status)
 {
 	if (fflush(stdout) != 0 && r == 0)
@@ -311,15 +328,9 @@ static int verb_status(void)
 	if (ds != 0 && ds != EXIT_NOT_RUNNING)
 		return ds;
 	/* The damon backend's kernel view is in its status: no kernel file to read. */
-	if (!ds && status.has_kernel) {
-		have_kstatus = true;
-		kstatus = status.kernel;
-		status.kernel = (struct hp_kstatus){ 0 };
-	} else {
-		r = load_kstatus(&kstatus, &have_kstatus, &kernel_error);
-		if (r != 0)
-			return r;
-	}
+	r = load_kernel_view(ds ? NULL : &status, &kstatus, &have_kstatus, &kernel_error);
+	if (r != 0)
+		return r;
 
 	/* Neither view: the error above is all there is to say. */
 	if (ds && !have_kstatus)
@@ -422,15 +433,9 @@ static int verb_explain(void)
 	r = load_status(&status, NULL);
 	if (r != 0)
 		return r;
-	if (status.has_kernel) {
-		have_kstatus = true;
-		kstatus = status.kernel;
-		status.kernel = (struct hp_kstatus){ 0 };
-	} else {
-		r = load_kstatus(&kstatus, &have_kstatus, &kernel_error);
-		if (r != 0)
-			return r;
-	}
+	r = load_kernel_view(&status, &kstatus, &have_kstatus, &kernel_error);
+	if (r != 0)
+		return r;
 	refresh_memory(&status);
 	r = resolve_query(&status, arg_cgroup, &path);
 	if (r == -EINVAL) {
@@ -608,15 +613,9 @@ static int verb_metrics(void)
 	if (ds != 0 && ds != EXIT_NOT_RUNNING)
 		return ds;
 	/* The damon backend's kernel view is in its status, as for status. */
-	if (!ds && status.has_kernel) {
-		have_kstatus = true;
-		kstatus = status.kernel;
-		status.kernel = (struct hp_kstatus){ 0 };
-	} else {
-		r = load_kstatus(&kstatus, &have_kstatus, &kernel_error);
-		if (r != 0)
-			return r;
-	}
+	r = load_kernel_view(ds ? NULL : &status, &kstatus, &have_kstatus, &kernel_error);
+	if (r != 0)
+		return r;
 	/* No module is a kernel without it (or another backend): nothing to say. */
 	if (!have_kstatus && access(arg_procfs, F_OK) == 0)
 		log_warning("%s, the metrics lack the module's figures", kernel_error);
