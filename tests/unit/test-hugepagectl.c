@@ -116,17 +116,6 @@ static char *json_of(const struct hp_status *s, const char *derr, const struct h
 	return buf;
 }
 
-/* text contains line (without its newline) as a whole line. */
-static bool has_line(const char *text, const char *line)
-{
-	size_t n = strlen(line);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (!strncmp(p, line, n) && (p[n] == '\n' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
 static bool starts_with(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));

@@ -39,16 +39,6 @@ static char *metrics_of(const struct hp_status *s, bool up, const struct hp_ksta
 	return buf;
 }
 
-static bool has_line(const char *text, const char *line)
-{
-	size_t n = strlen(line);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (!strncmp(p, line, n) && (p[n] == '\n' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
 #define assert_line(text, line)                                                        \
 	do {                                                                           \
 		if (!has_line((text), (line)))                                          \

@@ -53,6 +53,17 @@ static inline void rm_tree(const char *path)
 	nftw(path, rm_tree_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* TEXT contains LINE (without its newline) as a whole line. */
+static inline bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, line, n) && (p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
 #define CAPTURE_MAX 64
 
 struct capture {
