@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <systemd/sd-journal.h>
 #include <systemd/sd-daemon.h>
 
 #include "backend.h"
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
 	bool check_only = false;
 	int c, r;
 
+	log_use_journal(sd_journal_sendv);
 	log_setup("hugepaged");
 	/* A log write to a closed pipe must not kill the daemon (systemd ignores it too). */
 	(void)signal(SIGPIPE, SIG_IGN);

@@ -48,6 +48,11 @@ void log_set_sink(log_sink_t sink, void *userdata);
  */
 typedef int (*log_journal_fn)(const struct iovec *iov, int n);
 void log_set_journal(log_journal_fn fn);
+/*
+ * The journal's writer, sd_journal_sendv() in the daemon.  Without one
+ * (hugepagectl, which need not link libsystemd) messages go to stderr.
+ */
+void log_use_journal(log_journal_fn fn);
 
 int log_internal(int level, int error, const char *code_file, int code_line, const char *code_func,
 		 const struct log_fields *f, const char *fmt, ...) __attribute__((format(printf, 7, 8)));

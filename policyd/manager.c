@@ -1,4 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The orchestration: the groups (cgroups that matched a policy), fed by
+ * the cgroup watcher (cgwatch.c), the PSI watcher (psiwatch.c) and the
+ * unit resolver (resolver.c); at each step the decision (plan.c,
+ * decide.c), the backend's apply and readout, the confirmation, the log
+ * and the status; reload and the daemon's lifecycle.
+ */
 #include "manager.h"
 
 #include <errno.h>
@@ -6,52 +13,23 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/inotify.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
 #include "cgroup.h"
+#include "cgwatch.h"
 #include "log.h"
+#include "plan.h"
+#include "psiwatch.h"
+#include "resolver.h"
 #include "status.h"
-#include "units.h"
-
-/* A PSI file watched with a trigger, or sampled if triggers are refused. */
-struct psi_watch {
-	struct manager *m;
-	char *label;		/* "system memory", "/a/b memory" */
-	int dir_fd;		/* directory of the file (not owned) */
-	char *name;		/* file name relative to dir_fd */
-	int trigger_fd;
-	sd_event_source *io;
-	sd_event_source *timer;
-	bool polling;
-	const struct hp_limit *limit;
-	struct hp_pressure *state;	/* &own, or the group's, which decide.c reads */
-	struct hp_pressure own;
-};
-
-/*
- * What systemd said about a unit's own cgroup, and the policy its
- * [X-Hugepage] sections make.  Groups point at .policy: an entry made
- * stale by a change is freed only once no group points at it (users).
- */
-struct ucache {
-	char *path;
-	struct hp_unit_info info;
-	bool has_policy;	/* the unit has [X-Hugepage] sections: .policy */
-	bool failed;		/* its sections have errors: the policy files apply */
-	bool stale;
-	unsigned users;		/* groups whose g.policy is &.policy */
-	struct hp_policy policy;
-};
 
 /* A cgroup that matched a policy. */
 struct mgroup {
 	struct hp_group g;	/* first: decide.c sees these */
 	size_t idx;		/* in manager.groups */
+	uint64_t id;		/* its cgroup id: the same path with another id is another group */
 	struct ucache *policy_uc;	/* the unit entry g.policy points into, or NULL */
 	char *unit;		/* the systemd unit whose own cgroup this is */
 	bool unit_thp_disabled;	/* that unit has MemoryTHP=disable */
@@ -62,14 +40,6 @@ struct mgroup {
 	enum hp_decision logged;	/* last decision logged */
 	char logged_why[HP_REASON_MAX];	/* and its error, for failed and waiting */
 	bool logged_once;
-};
-
-/* inotify watch descriptors: directories and cgroup.events files. */
-struct watch {
-	char *path;		/* cgroup path; NULL if free */
-	bool events;		/* cgroup.events of path, else the directory */
-	uint64_t ino;		/* the directory's inode when watched (0: not known) */
-	bool leaf;		/* no subdirectory when last looked at, and none reported since */
 };
 
 struct manager {
@@ -83,13 +53,9 @@ struct manager {
 	int cgroup_fd;
 	int pressure_fd;
 
-	int inotify_fd;
-	sd_event_source *inotify_source;
-	struct watch *watches;	/* indexed by wd */
-	size_t n_watches;
-	struct strmap dir_watches;	/* directory path -> its wd + 1 */
-	bool full_rescan;		/* events were lost: look into every directory */
-	bool watch_limit_logged;
+	struct cgwatch cg;		/* the tree */
+	struct psi_hooks psi;		/* what every PSI watch shares */
+	struct resolver res;		/* systemd units */
 
 	struct mgroup **groups;
 	size_t n_groups;
@@ -104,19 +70,9 @@ struct manager {
 	struct hp_kstatus kernel;	/* the backend's last readout */
 	bool have_kernel;
 	int apply_error;		/* the last apply's, logged once */
-	unsigned n_cgroups;		/* seen by the current rescan */
 
 	int proc_fd;			/* /proc, for the processes' THP_enabled */
 	bool settle;			/* a group was just populated: refresh in SETTLE_USEC */
-
-	/* systemd units: NULL without a system bus or with UnitSections=no. */
-	struct hp_units *units;
-	char units_reason[128];		/* why there is none */
-	bool units_error_logged;
-	struct ucache **ucache;
-	size_t n_ucache, ucache_cap;
-	struct strmap ucache_by_path;	/* path -> its entry that is not stale */
-	struct strmap unit_paths;	/* unit name -> char **: the cgroups seen named so */
 
 	unsigned reloads;
 	uint64_t reload_rt;		/* CLOCK_REALTIME of the last reload */
@@ -124,227 +80,30 @@ struct manager {
 	uint64_t start_time;		/* ours, /proc/self/stat: with the pid, says who wrote the status */
 };
 
-static void psi_watch_done(struct psi_watch *w)
-{
-	w->io = sd_event_source_disable_unref(w->io);
-	w->timer = sd_event_source_disable_unref(w->timer);
-	if (w->trigger_fd >= 0)
-		close(w->trigger_fd);
-	w->trigger_fd = -1;
-	free(w->label);
-	free(w->name);
-	w->label = w->name = NULL;
-}
-
-static void units_setup(struct manager *m);
-
 static void schedule_decide(struct manager *m)
 {
-	sd_event_source_set_enabled(m->decide_defer, SD_EVENT_ONESHOT);
+	(void)sd_event_source_set_enabled(m->decide_defer, SD_EVENT_ONESHOT);
 }
 
 static void schedule_rescan_soon(struct manager *m)
 {
-	sd_event_source_set_time_relative(m->rescan_timer, 100 * USEC_PER_MSEC);
-	sd_event_source_set_enabled(m->rescan_timer, SD_EVENT_ONESHOT);
+	(void)sd_event_source_set_time_relative(m->rescan_timer, 100 * USEC_PER_MSEC);
+	(void)sd_event_source_set_enabled(m->rescan_timer, SD_EVENT_ONESHOT);
 }
 
-/* Takes one sample of w and arms its timer as the state machine asks. */
-static void psi_watch_sample(struct psi_watch *w, bool triggered)
+/* ---- the PSI watcher's reports ---- */
+
+static void on_psi_changed(void *userdata)
 {
-	bool was_paused = hp_pressure_paused(w->state);
-	uint64_t total;
-	unsigned avg10_bp;
-	usec_t next, now = now_usec();
-	int r;
-
-	r = hp_psi_read(w->dir_fd, w->name, &total, &avg10_bp);
-	if (r < 0) {
-		log_debug_errno(r, "%s pressure: cannot read %s", w->label, w->name);
-		return;
-	}
-	next = hp_pressure_sample(w->state, w->limit, w->m->cfg.resume_delay, now, total, triggered,
-				  w->polling);
-	if (next) {
-		sd_event_source_set_time(w->timer, next);
-		sd_event_source_set_enabled(w->timer, SD_EVENT_ONESHOT);
-	} else {
-		sd_event_source_set_enabled(w->timer, SD_EVENT_OFF);
-	}
-	if (hp_pressure_paused(w->state) != was_paused) {
-		char a[16], b[16];
-
-		log_full(LOG_INFO, 0, &(struct log_fields){ .message_id = HP_MESSAGE_PRESSURE },
-			 "%s pressure: %s (some %s, limit %s)", w->label,
-			 hp_pressure_paused(w->state) ? "over the limit, pausing" : "back below the limit, resuming",
-			 format_bp(a, sizeof(a), w->state->share_bp), format_bp(b, sizeof(b), w->limit->bp));
-		schedule_decide(w->m);
-	}
+	schedule_decide(userdata);
 }
 
-static int on_psi_timer(sd_event_source *s, uint64_t usec, void *userdata)
+static void on_psi_gone(void *userdata)
 {
-	(void)s;
-	(void)usec;
-	psi_watch_sample(userdata, false);
-	return 0;
+	schedule_rescan_soon(userdata);
 }
 
-static int on_psi_event(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-	struct psi_watch *w = userdata;
-
-	(void)fd;
-	if (revents & (EPOLLERR | EPOLLHUP)) {
-		/* The cgroup went away: the tree watch or the rescan will drop it. */
-		sd_event_source_set_enabled(s, SD_EVENT_OFF);
-		schedule_rescan_soon(w->m);
-		return 0;
-	}
-	psi_watch_sample(w, true);
-	return 0;
-}
-
-static bool is_psi_fs(int fd)
-{
-	struct statfs sfs;
-
-	return fstatfs(fd, &sfs) == 0 && (sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == CGROUP2_SUPER_MAGIC);
-}
-
-/*
- * Sets up w on dir_fd/name with a PSI trigger for limit; where the kernel
- * refuses the trigger, samples every second instead.
- */
-static int psi_watch_init(struct manager *m, struct psi_watch *w, const char *label, int dir_fd,
-			  const char *name, const struct hp_limit *limit, struct hp_pressure *state)
-{
-	struct hp_pressure own = w->own;	/* kept across a reset */
-	char trig[64];
-	int r, n;
-
-	*w = (struct psi_watch){ .m = m, .dir_fd = dir_fd, .trigger_fd = -1, .limit = limit, .own = own };
-	w->state = state ? state : &w->own;
-	w->label = strdup(label);
-	w->name = strdup(name);
-	if (!w->label || !w->name)
-		return -ENOMEM;
-	r = sd_event_add_time(m->event, &w->timer, CLOCK_MONOTONIC, USEC_INFINITY, 0, on_psi_timer, w);
-	if (r < 0)
-		return r;
-	sd_event_source_set_enabled(w->timer, SD_EVENT_OFF);
-	if (limit->bp == 0)
-		return 0;
-
-	n = hp_pressure_trigger(limit, trig, sizeof(trig));
-	w->trigger_fd = openat(dir_fd, name, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	/* Only the kernel's PSI files take triggers (not fixture copies). */
-	if (w->trigger_fd >= 0 && !is_psi_fs(w->trigger_fd)) {
-		close(w->trigger_fd);
-		w->trigger_fd = -1;
-		errno = EOPNOTSUPP;
-	}
-	if (w->trigger_fd < 0 || n < 0 || write(w->trigger_fd, trig, n + 1) < 0) {
-		log_debug_errno(-errno, "%s pressure: no trigger \"%s\", sampling every second", label, trig);
-		if (w->trigger_fd >= 0)
-			close(w->trigger_fd);
-		w->trigger_fd = -1;
-		w->polling = true;
-	} else {
-		r = sd_event_add_io(m->event, &w->io, w->trigger_fd, EPOLLPRI, on_psi_event, w);
-		if (r < 0)
-			return r;
-	}
-	/* A first sample: the baseline of the total, and the polling timer. */
-	psi_watch_sample(w, false);
-	return 0;
-}
-
-/* Sets w up again for a changed limit, keeping its pressure state. */
-static int psi_watch_reset(struct manager *m, struct psi_watch *w, const struct hp_limit *limit)
-{
-	_cleanup_(freep) char *label = w->label ? strdup(w->label) : NULL;
-	_cleanup_(freep) char *name = w->name ? strdup(w->name) : NULL;
-	struct hp_pressure *state = w->state == &w->own ? NULL : w->state;
-	int dir_fd = w->dir_fd;
-
-	if (!label || !name)
-		return -ENOMEM;
-	psi_watch_done(w);
-	return psi_watch_init(m, w, label, dir_fd, name, limit, state);
-}
-
-static void watch_forget(struct manager *m, int wd)
-{
-	struct watch *w;
-
-	if (wd < 0 || (size_t)wd >= m->n_watches)
-		return;
-	w = &m->watches[wd];
-	if (w->path && !w->events && strmap_get(&m->dir_watches, w->path, NULL) == (void *)(uintptr_t)(wd + 1))
-		(void)strmap_remove(&m->dir_watches, w->path, NULL);
-	free(w->path);
-	w->path = NULL;
-}
-
-/*
- * Watches path's directory (or its cgroup.events).  ino: the directory's
- * inode as the walk saw it; a directory watched before under the same
- * inode keeps its watch without a system call, which is most of what a
- * rescan would otherwise cost (a directory made again under the same path
- * has another inode, and gets a watch of its own).
- */
-static int watch_add(struct manager *m, const char *path, bool events, uint64_t ino)
-{
-	_cleanup_(freep) char *rel = NULL;
-	uint32_t mask = events ? IN_MODIFY : (IN_CREATE | IN_DELETE | IN_ONLYDIR);
-	int wd;
-
-	if (!events && ino) {
-		bool found;
-		uintptr_t v = (uintptr_t)strmap_get(&m->dir_watches, path, &found);
-
-		wd = (int)v - 1;
-		if (found && wd >= 0 && (size_t)wd < m->n_watches && m->watches[wd].ino == ino &&
-		    m->watches[wd].path && !strcmp(m->watches[wd].path, path))
-			return wd;
-	}
-
-	if (asprintf(&rel, "%s%s%s", m->cgroup_root, path[1] ? path : "", events ? "/cgroup.events" : "") < 0)
-		return -ENOMEM;
-	wd = inotify_add_watch(m->inotify_fd, rel, mask);
-	if (wd < 0) {
-		if (errno == ENOSPC && !m->watch_limit_logged) {
-			m->watch_limit_logged = true;
-			log_warning("inotify watch limit reached at %s: the rescan every %" PRIu64
-				    " s covers the rest (raise fs.inotify.max_user_watches)",
-				    path, (uint64_t)(m->cfg.rescan_interval / USEC_PER_SEC));
-		}
-		return -errno;
-	}
-	if ((size_t)wd >= m->n_watches) {
-		size_t n = MAX((size_t)wd + 1, m->n_watches * 2);
-		struct watch *nw = realloc(m->watches, n * sizeof(*nw));
-
-		if (!nw)
-			return -ENOMEM;
-		memset(nw + m->n_watches, 0, (n - m->n_watches) * sizeof(*nw));
-		m->watches = nw;
-		m->n_watches = n;
-	}
-	if (!m->watches[wd].path || strcmp(m->watches[wd].path, path)) {
-		watch_forget(m, wd);
-		m->watches[wd].path = strdup(path);
-		if (!m->watches[wd].path)
-			return -ENOMEM;
-	}
-	m->watches[wd].events = events;
-	m->watches[wd].ino = events ? 0 : ino;
-	m->watches[wd].leaf = false;
-	if (!events && strmap_put(&m->dir_watches, path, (void *)(uintptr_t)(wd + 1)) < 0)
-		return -ENOMEM;
-	return wd;
-}
+/* ---- the groups ---- */
 
 static struct mgroup *group_find(struct manager *m, const char *path)
 {
@@ -376,7 +135,7 @@ static void group_check_thp(struct manager *m, struct mgroup *mg)
 
 	mg->g.thp_off[0] = '\0';
 	if (mg->unit_thp_disabled) {
-		snprintf(mg->g.thp_off, sizeof(mg->g.thp_off), "%s sets MemoryTHP=disable", mg->unit);
+		(void)snprintf(mg->g.thp_off, sizeof(mg->g.thp_off), "%s sets MemoryTHP=disable", mg->unit);
 		return;
 	}
 	if (m->proc_fd < 0 || !mg->g.populated)
@@ -387,9 +146,9 @@ static void group_check_thp(struct manager *m, struct mgroup *mg)
 		return;
 	}
 	if (procs > 0 && disabled == procs)
-		snprintf(mg->g.thp_off, sizeof(mg->g.thp_off),
-			 "huge pages are disabled for all %u of its processes (THP_enabled: 0, "
-			 "prctl PR_SET_THP_DISABLE or MemoryTHP=disable)", procs);
+		(void)snprintf(mg->g.thp_off, sizeof(mg->g.thp_off),
+			       "huge pages are disabled for all %u of its processes (THP_enabled: 0, "
+			       "prctl PR_SET_THP_DISABLE or MemoryTHP=disable)", procs);
 }
 
 /*
@@ -436,10 +195,7 @@ static void group_set_policy(struct mgroup *mg, const struct hp_policy *p, struc
 
 static void group_free(struct manager *m, struct mgroup *mg)
 {
-	if (mg->events_wd >= 0) {
-		inotify_rm_watch(m->inotify_fd, mg->events_wd);
-		watch_forget(m, mg->events_wd);
-	}
+	cgwatch_events_unwatch(&m->cg, mg->events_wd);
 	psi_watch_done(&mg->memory);
 	group_set_policy(mg, NULL, NULL);
 	free(mg->g.path);
@@ -451,11 +207,11 @@ static void group_remove(struct manager *m, size_t i, const char *why)
 {
 	struct mgroup *mg = m->groups[i];
 
+	assert(mg->idx == i);
 	log_full(LOG_INFO, 0,
 		 &(struct log_fields){ .cgroup = mg->g.path, .decision = "dropped", .reason = why,
 				       .message_id = HP_MESSAGE_GROUP },
 		 "%s: dropped (%s)%s", mg->g.path, why, mg->g.fed ? ", it was fed" : "");
-	assert(mg->idx == i);
 	(void)strmap_remove(&m->group_by_path, mg->g.path, NULL);
 	group_free(m, mg);
 	m->groups[i] = m->groups[--m->n_groups];
@@ -471,18 +227,26 @@ static void group_set_unit(struct mgroup *mg, const struct ucache *uc)
 	mg->unit_thp_disabled = uc && uc->info.thp_disabled;
 }
 
-/* Starts tracking a cgroup that matched policy p (uc: its unit, or NULL). */
-static int group_add(struct manager *m, const char *path, const struct hp_policy *p, struct ucache *uc)
+/*
+ * Starts tracking the cgroup path whose cgroup id is id (0: ask), which
+ * matched policy p (uc: its unit, or NULL).
+ */
+static int group_add(struct manager *m, const char *path, uint64_t id, const struct hp_policy *p,
+		     struct ucache *uc)
 {
 	_cleanup_(freep) char *label = NULL, *file = NULL;
 	struct mgroup *mg, **ng;
 	int r;
 
+	assert(path && p);
+	if (!id && cgwatch_id(&m->cg, path, &id) < 0)
+		id = 0;		/* gone meanwhile: the watch or the rescan drops it */
 	mg = calloc(1, sizeof(*mg));
 	if (!mg)
 		return -ENOMEM;
 	mg->events_wd = -1;
-	mg->memory.trigger_fd = -1;
+	mg->memory = PSI_WATCH_NULL;
+	mg->id = id;
 	mg->g.path = strdup(path);
 	ng = mg->g.path ? realloc(m->groups, (m->n_groups + 1) * sizeof(*ng)) : NULL;
 	if (ng)
@@ -499,12 +263,12 @@ static int group_add(struct manager *m, const char *path, const struct hp_policy
 	mg->g.memory_limit = group_limit(m, p);
 	mg->g.decision = HP_DECISION_EMPTY;
 
-	r = watch_add(m, path, true, 0);
+	r = cgwatch_events_watch(&m->cg, path);
 	mg->events_wd = r >= 0 ? r : -1;
 	if (asprintf(&label, "%s memory", path) < 0 ||
 	    asprintf(&file, "%s%smemory.pressure", path + 1, path[1] ? "/" : "") < 0)
 		return -ENOMEM;
-	r = psi_watch_init(m, &mg->memory, label, m->cgroup_fd, file, &mg->g.memory_limit, &mg->g.memory);
+	r = psi_watch_init(&mg->memory, &m->psi, label, m->cgroup_fd, file, &mg->g.memory_limit, &mg->g.memory);
 	if (r < 0)
 		log_warning_errno(r, "%s: cannot watch memory.pressure, ignoring", path);
 	group_refresh(m, mg, true);
@@ -515,167 +279,9 @@ static int group_add(struct manager *m, const char *path, const struct hp_policy
 	return 0;
 }
 
-static void ucache_free(struct ucache *uc)
-{
-	free(uc->path);
-	hp_unit_info_done(&uc->info);
-	hp_policy_done(&uc->policy);
-	free(uc);
-}
-
-/*
- * Frees the stale entries no group points at.  One that a group still
- * uses (matching it again failed, for want of memory) stays until that
- * group is matched again: by the next change, or by the rescan.
- */
-static void ucache_sweep(struct manager *m)
-{
-	for (size_t i = m->n_ucache; i-- > 0;) {
-		if (!m->ucache[i]->stale || m->ucache[i]->users > 0)
-			continue;
-		ucache_free(m->ucache[i]);
-		m->ucache[i] = m->ucache[--m->n_ucache];
-	}
-}
-
-/* The unit a cgroup would be the own cgroup of: its last component. */
-static const char *unit_name_of(const char *path)
-{
-	const char *last = strrchr(path, '/');
-
-	return last ? last + 1 : path;
-}
-
-static void strv_free_value(void *v)
-{
-	strv_free(v);
-}
-
-/* Records path (named like a unit) as seen; the paths of one name are few. */
-static int unit_paths_add(struct manager *m, const char *path)
-{
-	const char *name = unit_name_of(path);
-	char **paths = strmap_get(&m->unit_paths, name, NULL);
-
-	if (strv_contains(paths, path))
-		return 0;
-	if (strv_push(&paths, path) < 0)
-		return -ENOMEM;
-	/* strv_push() may have moved the list: store it again. */
-	if (strmap_put(&m->unit_paths, name, paths) < 0) {
-		if (!strmap_contains(&m->unit_paths, name))
-			strv_free(paths);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static bool unit_path_seen(struct manager *m, const char *path)
-{
-	return strv_contains(strmap_get(&m->unit_paths, unit_name_of(path), NULL), path);
-}
-
-/* Drops the paths under prefix (strmap_remove_if(): true if none are left). */
-static bool unit_paths_drop_under(const char *name, void *value, void *prefix)
-{
-	(void)name;
-	(void)strv_remove_under(value, prefix);
-	return !((char **)value)[0];
-}
-
-static void ucache_set_stale(struct manager *m, struct ucache *uc)
-{
-	if (uc->stale)
-		return;
-	uc->stale = true;
-	(void)strmap_remove(&m->ucache_by_path, uc->path, NULL);
-}
-
-/* Marks the entries of unit (NULL: of every unit) stale. */
-static void ucache_mark_stale(struct manager *m, const char *unit)
-{
-	char **paths;
-
-	if (!unit) {
-		for (size_t i = 0; i < m->n_ucache; i++)
-			ucache_set_stale(m, m->ucache[i]);
-		return;
-	}
-	/* Every entry that is not stale is of a cgroup seen, so it is in unit_paths. */
-	paths = strmap_get(&m->unit_paths, unit, NULL);
-	for (size_t i = 0; paths && paths[i]; i++) {
-		struct ucache *uc = strmap_get(&m->ucache_by_path, paths[i], NULL);
-
-		if (uc)
-			ucache_set_stale(m, uc);
-	}
-}
-
-/*
- * The unit whose own cgroup is path and its [X-Hugepage] policy, asking
- * systemd once and keeping the answer until systemd signals a change.
- * base: the policy file matching path, which the sections override.
- */
-static struct ucache *ucache_get(struct manager *m, const char *path, const struct hp_policy *base)
-{
-	struct ucache *uc = strmap_get(&m->ucache_by_path, path, NULL);
-	int r;
-
-	if (uc)
-		return uc;
-	uc = calloc(1, sizeof(*uc));
-	if (!uc)
-		return NULL;
-	r = hp_units_lookup(m->units, path, &uc->info);
-	if (r < 0) {
-		/* Not cached: the unit may be registered a moment later (UnitNew). */
-		if (r != -ENOENT && !m->units_error_logged) {
-			m->units_error_logged = true;
-			log_warning_errno(r, "%s: cannot ask systemd for its unit, using policy files only", path);
-		}
-		free(uc);
-		return NULL;
-	}
-	m->units_error_logged = false;
-	uc->path = strdup(path);
-	if (uc->path && m->n_ucache == m->ucache_cap) {
-		size_t cap = m->ucache_cap ? m->ucache_cap * 2 : 16;
-		struct ucache **nv = realloc(m->ucache, cap * sizeof(*nv));
-
-		if (nv) {
-			m->ucache = nv;
-			m->ucache_cap = cap;
-		}
-	}
-	if (!uc->path || m->n_ucache == m->ucache_cap || strmap_put(&m->ucache_by_path, path, uc) < 0) {
-		ucache_free(uc);
-		return NULL;
-	}
-	m->ucache[m->n_ucache++] = uc;
-	r = hp_unit_policy_build(uc->info.unit, uc->info.files, base, &uc->policy);
-	uc->has_policy = r > 0;
-	uc->failed = r == -EINVAL;
-	return uc;
-}
-
-/*
- * The policy for path: the first matching policy file, overridden key by
- * key by the [X-Hugepage] sections of the unit whose own cgroup it is.
- * *ret_uc: that unit, if any.  NULL if neither applies.
- */
 static const struct hp_policy *resolve(struct manager *m, const char *path, struct ucache **ret_uc)
 {
-	const struct hp_policy *fp = hp_policy_find(&m->policies, path);
-	struct ucache *uc;
-
-	*ret_uc = NULL;
-	if (!m->units || !hp_units_path_is_unit_like(path))
-		return fp;
-	uc = ucache_get(m, path, fp);
-	if (!uc)
-		return fp;
-	*ret_uc = uc;
-	return uc->has_policy ? &uc->policy : fp;
+	return resolver_resolve(&m->res, &m->policies, path, ret_uc);
 }
 
 /* Matches path again after a change of policies or of its unit. */
@@ -688,7 +294,7 @@ static int rematch(struct manager *m, const char *path)
 	struct hp_limit limit;
 
 	if (!mg)
-		return p ? group_add(m, path, p, uc) : 0;
+		return p ? group_add(m, path, 0, p, uc) : 0;
 	if (!p) {
 		group_remove(m, i, "no policy matches any more");
 		return 0;
@@ -704,7 +310,7 @@ static int rematch(struct manager *m, const char *path)
 	limit = group_limit(m, p);
 	if (limit.bp != mg->g.memory_limit.bp || limit.duration != mg->g.memory_limit.duration) {
 		mg->g.memory_limit = limit;
-		psi_watch_reset(m, &mg->memory, &mg->g.memory_limit);
+		(void)psi_watch_reset(&mg->memory, &mg->g.memory_limit);
 	}
 	group_refresh(m, mg, true);
 	schedule_decide(m);
@@ -717,30 +323,20 @@ static void on_units_changed(const char *unit, void *userdata)
 	struct manager *m = userdata;
 	_cleanup_(strv_freep) char **paths = NULL;
 
-	size_t n = 0;
-	char **list;
-
-	ucache_mark_stale(m, unit);
+	resolver_mark_stale(&m->res, unit);
 	/* A copy: matching again may change the lists. */
-	if (unit) {
-		list = strmap_get(&m->unit_paths, unit, NULL);
-		for (size_t i = 0; list && list[i]; i++)
-			if (strv_push_len(&paths, &n, list[i]) < 0)
-				return;
-	} else {
-		for (size_t it = 0; strmap_next(&m->unit_paths, &it, NULL, (void **)&list);)
-			for (size_t i = 0; list && list[i]; i++)
-				if (strv_push_len(&paths, &n, list[i]) < 0)
-					return;
-	}
+	if (resolver_paths_of(&m->res, unit, &paths) < 0)
+		return;
 	for (size_t i = 0; paths && paths[i]; i++)
 		if (rematch(m, paths[i]) == -ENOMEM)
 			break;
-	ucache_sweep(m);
+	resolver_sweep(&m->res);
 }
 
-/* A cgroup directory seen in the tree: watch it and track it if it matches. */
-static int cgroup_seen(const char *path, uint64_t ino, void *userdata)
+/* ---- the cgroup watcher's reports ---- */
+
+/* A cgroup seen in the tree: track it if it matches. */
+static int on_cgroup_seen(const char *path, uint64_t id, void *userdata)
 {
 	struct manager *m = userdata;
 	const struct hp_policy *p;
@@ -748,72 +344,77 @@ static int cgroup_seen(const char *path, uint64_t ino, void *userdata)
 	struct mgroup *mg;
 	int r;
 
-	int skip;
-
-	r = watch_add(m, path, false, ino);
-	if (r == -ENOMEM)
-		return r;
-	/*
-	 * A directory whose watch is the one it had (same inode), that had no
-	 * subdirectory when last looked at and whose watch has reported none
-	 * since, has none now: the walk need not look (one system call per
-	 * cgroup saved, most of a rescan).  Unless events were lost.
-	 */
-	skip = r >= 0 && m->watches[r].leaf && !m->full_rescan ? HP_WALK_SKIP : 0;
-	m->n_cgroups++;
-	if (hp_units_path_is_unit_like(path) && unit_paths_add(m, path) < 0)
+	if (resolver_cgroup_seen(&m->res, path) < 0)
 		return -ENOMEM;
 	mg = group_find(m, path);
+	if (mg && mg->id && id && mg->id != id) {
+		/* Removed and made again (its events lost, or not yet read): a new cgroup. */
+		group_remove(m, mg->idx, "cgroup removed, a new cgroup has its path");
+		mg = NULL;
+	}
 	if (mg) {
 		mg->seen = true;
-		return skip;
+		return 0;
 	}
 	p = resolve(m, path, &uc);
 	if (!p)
-		return skip;
-	r = group_add(m, path, p, uc);
+		return 0;
+	r = group_add(m, path, id, p, uc);
 	if (r < 0)
 		return r;
 	m->groups[m->n_groups - 1]->seen = true;
-	return skip;
+	return 0;
 }
 
-/* The walk looked into path: remember whether it had a subdirectory. */
-static void cgroup_looked_at(const char *path, bool leaf, void *userdata)
+static void on_cgroup_removed(const char *path, void *userdata)
 {
 	struct manager *m = userdata;
-	uintptr_t v = (uintptr_t)strmap_get(&m->dir_watches, path, NULL);
+	size_t len = strlen(path);
 
-	if (v > 0 && v - 1 < m->n_watches)
-		m->watches[v - 1].leaf = leaf;
+	for (size_t i = m->n_groups; i-- > 0;) {
+		const char *p = m->groups[i]->g.path;
+
+		if (!strncmp(p, path, len) && (p[len] == '\0' || p[len] == '/'))
+			group_remove(m, i, "cgroup removed");
+	}
+	resolver_forget_under(&m->res, path);
 }
+
+static void on_cgroup_events(const char *path, void *userdata)
+{
+	struct manager *m = userdata;
+	struct mgroup *mg = group_find(m, path);
+
+	if (mg) {
+		group_refresh(m, mg, false);
+		schedule_decide(m);
+	}
+}
+
+static void on_cgroup_lost(void *userdata)
+{
+	schedule_rescan_soon(userdata);
+}
+
+static const struct cgwatch_ops cgwatch_ops = {
+	.seen = on_cgroup_seen,
+	.removed = on_cgroup_removed,
+	.events = on_cgroup_events,
+	.lost = on_cgroup_lost,
+};
 
 /* Walks the whole tree: the safety net behind inotify, and after a reload. */
 static int rescan(struct manager *m)
 {
 	usec_t start = now_usec();
-	bool lost;
 	int r;
 
-	/* The bus went away (dbus restarted) or was never there: try again. */
-	lost = m->units && !hp_units_connected(m->units);
-	if (lost) {
-		log_warning("lost the system bus, connecting again");
-		hp_units_free(m->units);
-		m->units = NULL;
-	}
-	if (!m->units) {
-		units_setup(m);
-		/* Answers from the old connection, or none at all: ask again. */
-		if (lost || m->units)
-			on_units_changed(NULL, m);
-	}
+	if (resolver_reconnect(&m->res, m->cfg.unit_sections))
+		on_units_changed(NULL, m);
 	for (size_t i = 0; i < m->n_groups; i++)
 		m->groups[i]->seen = false;
-	m->n_cgroups = 0;
-	strmap_clear(&m->unit_paths, strv_free_value);
-	r = hp_cgroup_walk_ino(m->cgroup_fd, cgroup_seen, cgroup_looked_at, m);
-	m->full_rescan = false;
+	resolver_rescan_begin(&m->res);
+	r = cgwatch_rescan(&m->cg);
 	if (r < 0)
 		return log_error_errno(r, "%s: cannot walk the cgroup tree", m->cgroup_root);
 	for (size_t i = m->n_groups; i-- > 0;) {
@@ -831,11 +432,8 @@ static int rescan(struct manager *m)
 		else
 			group_refresh(m, mg, true);
 	}
-	for (size_t i = 0; i < m->n_ucache; i++)
-		if (!unit_path_seen(m, m->ucache[i]->path))
-			ucache_set_stale(m, m->ucache[i]);
-	ucache_sweep(m);
-	log_debug("rescan: %u cgroups, %zu matched, %" PRIu64 " us", m->n_cgroups, m->n_groups,
+	resolver_rescan_end(&m->res);
+	log_debug("rescan: %u cgroups, %zu matched, %" PRIu64 " us", m->cg.n_cgroups, m->n_groups,
 		  now_usec() - start);
 	schedule_decide(m);
 	return 0;
@@ -846,11 +444,13 @@ static int on_rescan_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	struct manager *m = userdata;
 
 	(void)usec;
-	rescan(m);
-	sd_event_source_set_time_relative(s, m->cfg.rescan_interval);
-	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	(void)rescan(m);
+	(void)sd_event_source_set_time_relative(s, m->cfg.rescan_interval);
+	(void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	return 0;
 }
+
+/* ---- one step: decide, apply, confirm, log, status ---- */
 
 /* The hot bytes per fed group since the last readout (what the kernel tried). */
 static void update_hot_bytes(struct manager *m)
@@ -869,40 +469,24 @@ static void update_hot_bytes(struct manager *m)
 	}
 }
 
-/*
- * Sizes change without notification, but they only matter to a decision
- * while some group waits for a slot or for MinSize=, or a fed group could
- * shrink below half its MinSize=.  Otherwise no timer runs.
- */
-static bool sizes_matter(struct manager *m)
-{
-	for (size_t i = 0; i < m->n_groups; i++) {
-		const struct hp_group *g = &m->groups[i]->g;
-
-		if (g->decision == HP_DECISION_REFUSED || g->decision == HP_DECISION_TOO_SMALL ||
-		    (g->decision == HP_DECISION_FED && g->policy->min_size > 0))
-			return true;
-	}
-	return false;
-}
-
 #define SETTLE_USEC (2 * USEC_PER_SEC)
 
+/* Sizes change without notification: re-read them while they matter (hp_sizes_matter()). */
 static void arm_refresh(struct manager *m)
 {
 	if (m->settle) {
-		sd_event_source_set_time_relative(m->refresh_timer, SETTLE_USEC);
-		sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_ONESHOT);
+		(void)sd_event_source_set_time_relative(m->refresh_timer, SETTLE_USEC);
+		(void)sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_ONESHOT);
 		return;
 	}
-	if (!sizes_matter(m)) {
-		sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_OFF);
+	if (!hp_sizes_matter((struct hp_group *const *)m->groups, m->n_groups)) {
+		(void)sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_OFF);
 		return;
 	}
 	if (sd_event_source_get_enabled(m->refresh_timer, NULL) > 0)
 		return;
-	sd_event_source_set_time_relative(m->refresh_timer, m->cfg.refresh_interval);
-	sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_ONESHOT);
+	(void)sd_event_source_set_time_relative(m->refresh_timer, m->cfg.refresh_interval);
+	(void)sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_ONESHOT);
 }
 
 static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -923,7 +507,7 @@ static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)
 /* Policy records of the status: files in effect, failed files, units. */
 static int status_policies(struct manager *m, struct hp_status_policy **ret, size_t *ret_n)
 {
-	size_t n = m->policies.n + strv_len(m->policies.failed) + m->n_ucache, k = 0;
+	size_t n = m->policies.n + strv_len(m->policies.failed) + m->res.n, k = 0;
 	struct hp_status_policy *v = calloc(n ? n : 1, sizeof(*v));
 
 	if (!v)
@@ -949,11 +533,11 @@ static int status_policies(struct manager *m, struct hp_status_policy **ret, siz
 				.name = m->policies.failed[i], .kind = "file", .state = "failed"
 			};
 	}
-	for (size_t i = 0; i < m->n_ucache; i++) {
-		const struct ucache *uc = m->ucache[i];
+	for (size_t i = 0; i < m->res.n; i++) {
+		const struct ucache *uc = m->res.v[i];
 		const struct hp_policy *p = &uc->policy;
 
-		if (uc->stale || (!uc->has_policy && !uc->failed))
+		if (!ucache_shown(uc))
 			continue;
 		v[k++] = (struct hp_status_policy){
 			.name = uc->info.unit, .kind = "unit", .state = uc->failed ? "failed" : "loaded",
@@ -1005,11 +589,11 @@ static int write_status(struct manager *m, unsigned n_fed)
 	s.reloads = m->reloads;
 	s.reload_us = m->reload_rt;
 	s.reload_errors = m->reload_errors;
-	s.units = m->units != NULL;
-	s.units_reason = m->units_reason;
+	s.units = m->res.units != NULL;
+	s.units_reason = m->res.reason;
 	s.policy_errors = (unsigned)strv_len(m->policies.failed);
-	for (size_t i = 0; i < m->n_ucache; i++)
-		s.policy_errors += !m->ucache[i]->stale && m->ucache[i]->failed;
+	for (size_t i = 0; i < m->res.n; i++)
+		s.policy_errors += !m->res.v[i]->stale && m->res.v[i]->failed;
 	for (size_t i = 0; i < m->n_groups; i++) {
 		struct hp_group *g = &m->groups[i]->g;
 
@@ -1056,31 +640,14 @@ static void remove_status(struct manager *m)
 		log_warning_errno(-errno, "%s: cannot remove", path);
 }
 
-static int rank_order(const void *a, const void *b)
-{
-	const struct mgroup *x = *(struct mgroup *const *)a, *y = *(struct mgroup *const *)b;
-
-	return (int)x->g.rank - (int)y->g.rank;
-}
-
 static void arm_timer(sd_event_source *t, usec_t when)
 {
 	if (when == USEC_INFINITY) {
-		sd_event_source_set_enabled(t, SD_EVENT_OFF);
+		(void)sd_event_source_set_enabled(t, SD_EVENT_OFF);
 		return;
 	}
-	sd_event_source_set_time(t, when);
-	sd_event_source_set_enabled(t, SD_EVENT_ONESHOT);
-}
-
-/* What a group's decision is logged for: the decision, and for failed and waiting why. */
-static const char *log_key(const struct hp_group *g)
-{
-	if (g->decision == HP_DECISION_FAILED)
-		return g->error;
-	if (g->decision == HP_DECISION_WAITING)
-		return g->reason;
-	return "";
+	(void)sd_event_source_set_time(t, when);
+	(void)sd_event_source_set_enabled(t, SD_EVENT_ONESHOT);
 }
 
 /* Logs each group whose decision (or error) changed: once per change, not per retry. */
@@ -1088,7 +655,7 @@ static void log_decisions(struct manager *m)
 {
 	for (size_t i = 0; i < m->n_groups; i++) {
 		struct mgroup *mg = m->groups[i];
-		const char *key = log_key(&mg->g);
+		const char *key = hp_decision_log_key(&mg->g);
 
 		if (mg->logged_once && mg->logged == mg->g.decision && !strcmp(mg->logged_why, key))
 			continue;
@@ -1099,7 +666,7 @@ static void log_decisions(struct manager *m)
 					       .message_id = HP_MESSAGE_DECISION },
 			 "%s: %s (%s)", mg->g.path, hp_decision_name(mg->g.decision), mg->g.reason);
 		mg->logged = mg->g.decision;
-		snprintf(mg->logged_why, sizeof(mg->logged_why), "%s", key);
+		(void)snprintf(mg->logged_why, sizeof(mg->logged_why), "%s", key);
 		mg->logged_once = true;
 	}
 }
@@ -1110,75 +677,32 @@ static void log_decisions(struct manager *m)
  */
 static int decide_and_feed(struct manager *m)
 {
-	_cleanup_(strv_freep) char **cgroups = NULL;
-	_cleanup_(freep) struct mgroup **planned = calloc(m->n_groups ? m->n_groups : 1, sizeof(*planned));
-	_cleanup_(freep) struct hp_tuning *tunings = calloc(m->n_groups ? m->n_groups : 1, sizeof(*tunings));
 	struct hp_group **gs = (struct hp_group **)m->groups;
 	struct hp_plan_limits limits = { 0 };
-	const struct hp_policy *top = NULL;
 	struct hp_kstatus k = { 0 };
 	struct hp_feed feed;
-	size_t n_planned = 0;
 	unsigned n_fed;
 	usec_t now = now_usec();
-	char a[16], b[16];
 	int r, read_error;
 
-	if (!planned || !tunings)
-		return -ENOMEM;
-	m->sys.paused = false;
-	m->sys.reason[0] = '\0';
-	if (hp_pressure_paused(m->sys_memory.state)) {
-		m->sys.paused = true;
-		snprintf(m->sys.reason, sizeof(m->sys.reason), "system memory pressure some %s, limit %s",
-			 format_bp(a, sizeof(a), m->sys_memory.state->share_bp),
-			 format_bp(b, sizeof(b), m->cfg.system_memory.bp));
-	} else if (hp_pressure_paused(m->sys_cpu.state)) {
-		m->sys.paused = true;
-		snprintf(m->sys.reason, sizeof(m->sys.reason), "system cpu pressure some %s, limit %s",
-			 format_bp(a, sizeof(a), m->sys_cpu.state->share_bp),
-			 format_bp(b, sizeof(b), m->cfg.system_cpu.bp));
-	}
-
+	hp_system_pause(&m->sys, m->sys_memory.state, &m->cfg.system_memory, m->sys_cpu.state,
+			&m->cfg.system_cpu);
 	if (m->backend->ops->limits)
 		m->backend->ops->limits(m->backend, &limits);
-	hp_decide(gs, m->n_groups, &m->cfg, &limits, &m->sys, now);
+	(void)hp_decide(gs, m->n_groups, &m->cfg, &limits, &m->sys, now);
 
-	for (size_t i = 0; i < m->n_groups; i++) {
-		struct mgroup *mg = m->groups[i];
-
-		if (mg->g.decision == HP_DECISION_FED)
-			planned[n_planned++] = mg;
-	}
-	qsort(planned, n_planned, sizeof(*planned), rank_order);
-	for (size_t i = 0; i < n_planned; i++) {
-		r = strv_push(&cgroups, planned[i]->g.path);
-		if (r < 0)
-			return r;
-		tunings[i] = hp_tuning_merge(&planned[i]->g.policy->tuning, &m->cfg.tuning);
-		if (!top)
-			top = planned[i]->g.policy;
-	}
-	/* The module runs one tuning for all groups: the best-ranked policy's. */
-	feed = (struct hp_feed){
-		.cgroups = cgroups,
-		.tunings = tunings,
-		.kdamond_limit = m->cfg.kdamond_limit,
-		.tuning = top ? hp_tuning_merge(&top->tuning, &m->cfg.tuning) : m->cfg.tuning,
-	};
+	r = hp_plan_feed(gs, m->n_groups, &m->cfg.tuning, m->cfg.kdamond_limit, &feed);
+	if (r < 0)
+		return r;
 	r = m->backend->ops->apply(m->backend, &feed);
 	if (r < 0 && r != m->apply_error)
-		log_error_errno(r, "feeding %s failed", cgroups ? "the groups" : "nothing");
+		log_error_errno(r, "feeding %s failed", feed.cgroups ? "the groups" : "nothing");
 	m->apply_error = r < 0 ? r : 0;
+	hp_feed_done(&feed);
 
 	/* Fed is what the kernel shows, read back after every apply. */
 	read_error = m->backend->ops->readout(m->backend, &k);
-	if (read_error == -EOPNOTSUPP) {
-		n_fed = hp_confirm(gs, m->n_groups, NULL, m->apply_error, 0, now);
-	} else {
-		n_fed = hp_confirm(gs, m->n_groups, read_error < 0 ? NULL : &k, m->apply_error,
-				   read_error < 0 ? read_error : 0, now);
-	}
+	n_fed = hp_confirm_readout(gs, m->n_groups, &k, m->apply_error, read_error < 0 ? read_error : 0, now);
 	hp_kstatus_done(&m->kernel);
 	m->have_kernel = read_error >= 0;
 	if (m->have_kernel)
@@ -1186,10 +710,10 @@ static int decide_and_feed(struct manager *m)
 	update_hot_bytes(m);
 
 	log_decisions(m);
-	write_status(m, n_fed);
-	sd_notifyf(false, "STATUS=Feeding %u of %zu matched groups (kdamond limit %u)%s%s", n_fed,
-		   m->n_groups, m->cfg.kdamond_limit, m->sys.paused ? "; paused: " : "",
-		   m->sys.paused ? m->sys.reason : "");
+	(void)write_status(m, n_fed);
+	(void)sd_notifyf(false, "STATUS=Feeding %u of %zu matched groups (kdamond limit %u)%s%s", n_fed,
+			 m->n_groups, m->cfg.kdamond_limit, m->sys.paused ? "; paused: " : "",
+			 m->sys.paused ? m->sys.reason : "");
 	arm_refresh(m);
 	arm_timer(m->retry_timer, hp_next_retry(gs, m->n_groups, now));
 	if (m->backend->ops->tick && sd_event_source_get_enabled(m->backend_timer, NULL) <= 0)
@@ -1225,157 +749,11 @@ static int on_backend_timer(sd_event_source *s, uint64_t usec, void *userdata)
 static int on_decide(sd_event_source *s, void *userdata)
 {
 	(void)s;
-	decide_and_feed(userdata);
+	(void)decide_and_feed(userdata);
 	return 0;
 }
 
-struct subtree_walk {
-	struct manager *m;
-	const char *prefix;
-};
-
-static int subtree_seen(const char *path, uint64_t ino, void *userdata)
-{
-	struct subtree_walk *w = userdata;
-	_cleanup_(freep) char *full = NULL;
-
-	if (asprintf(&full, "%s%s", w->prefix, path[1] ? path : "") < 0)
-		return -ENOMEM;
-	return cgroup_seen(full, ino, w->m);
-}
-
-static void subtree_looked_at(const char *path, bool leaf, void *userdata)
-{
-	struct subtree_walk *w = userdata;
-	_cleanup_(freep) char *full = NULL;
-
-	if (asprintf(&full, "%s%s", w->prefix, path[1] ? path : "") >= 0)
-		cgroup_looked_at(full, leaf, w->m);
-}
-
-static void on_dir_created(struct manager *m, const char *parent, const char *name)
-{
-	_cleanup_(freep) char *path = NULL;
-	_cleanup_(closep) int fd = -1;
-	struct subtree_walk w = { .m = m };
-
-	if (asprintf(&path, "%s/%s", parent[1] ? parent : "", name) < 0)
-		return;
-	/* Children may have been made before the watch (mkdir -p): walk them too. */
-	fd = openat(m->cgroup_fd, path + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	w.prefix = path;
-	(void)hp_cgroup_walk_ino(fd, subtree_seen, subtree_looked_at, &w);
-}
-
-static void on_dir_deleted(struct manager *m, const char *parent, const char *name)
-{
-	_cleanup_(freep) char *path = NULL;
-	size_t len;
-
-	if (asprintf(&path, "%s/%s", parent[1] ? parent : "", name) < 0)
-		return;
-	len = strlen(path);
-	for (size_t i = m->n_groups; i-- > 0;) {
-		const char *p = m->groups[i]->g.path;
-
-		if (!strncmp(p, path, len) && (p[len] == '\0' || p[len] == '/'))
-			group_remove(m, i, "cgroup removed");
-	}
-	(void)strmap_remove_if(&m->unit_paths, unit_paths_drop_under, path, strv_free_value);
-	for (size_t i = 0; i < m->n_ucache; i++)
-		if (path_startswith(m->ucache[i]->path, path))
-			ucache_set_stale(m, m->ucache[i]);
-	ucache_sweep(m);
-	/* kernfs sends no IN_IGNORED for removed cgroups: forget their watches. */
-	for (size_t wd = 0; wd < m->n_watches; wd++) {
-		const char *p = m->watches[wd].path;
-
-		if (p && !strncmp(p, path, len) && (p[len] == '\0' || p[len] == '/')) {
-			inotify_rm_watch(m->inotify_fd, (int)wd);
-			watch_forget(m, (int)wd);
-		}
-	}
-}
-
-static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-	struct manager *m = userdata;
-	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
-
-	(void)s;
-	(void)revents;
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warning_errno(-errno, "inotify read failed, ignoring");
-			break;
-		}
-		for (char *p = buf; p < buf + n;) {
-			struct inotify_event *e = (struct inotify_event *)p;
-			struct watch *w = e->wd >= 0 && (size_t)e->wd < m->n_watches ? &m->watches[e->wd] : NULL;
-			_cleanup_(freep) char *path = w && w->path ? strdup(w->path) : NULL;
-
-			p += sizeof(*e) + e->len;
-			if (e->mask & IN_Q_OVERFLOW) {
-				log_warning("inotify queue overflow, rescanning");
-				m->full_rescan = true;
-				schedule_rescan_soon(m);
-				continue;
-			}
-			if (!path)
-				continue;
-			if (w->events) {
-				struct mgroup *mg = group_find(m, path);
-
-				if (mg) {
-					group_refresh(m, mg, false);
-					schedule_decide(m);
-				}
-			} else if ((e->mask & IN_CREATE) && (e->mask & IN_ISDIR) && e->len) {
-				w->leaf = false;
-				on_dir_created(m, path, e->name);
-			} else if ((e->mask & IN_DELETE) && (e->mask & IN_ISDIR) && e->len) {
-				on_dir_deleted(m, path, e->name);
-			}
-		}
-	}
-	return 0;
-}
-
-/* Connects to systemd or disconnects, as UnitSections= says. */
-static void units_setup(struct manager *m)
-{
-	int r;
-
-	if (!m->cfg.unit_sections) {
-		if (m->units)
-			log_info("UnitSections=no: no longer reading [X-Hugepage] sections of units");
-		hp_units_free(m->units);
-		m->units = NULL;
-		snprintf(m->units_reason, sizeof(m->units_reason), "UnitSections=no");
-		return;
-	}
-	if (m->units)
-		return;
-	r = hp_units_open(m->event, on_units_changed, m, &m->units);
-	if (r < 0) {
-		bool said = m->units_reason[0] != '\0';
-
-		snprintf(m->units_reason, sizeof(m->units_reason), "no systemd on the system bus: %s",
-			 strerror(-r));
-		/* Tried again at every rescan: say it once. */
-		if (!said)
-			log_info("%s: not reading [X-Hugepage] sections of units, policy files only",
-				 m->units_reason);
-		return;
-	}
-	m->units_reason[0] = '\0';
-	log_info("reading [X-Hugepage] sections of systemd units, following systemd's signals");
-}
+/* ---- configuration, reload, lifecycle ---- */
 
 static int load_config(struct manager *m, struct hp_config *cfg, struct hp_policy_set *pol)
 {
@@ -1401,7 +779,7 @@ static int reload(struct manager *m)
 	bool errors;
 	int r;
 
-	sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, now_usec());
+	(void)sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, now_usec());
 	log_info("reloading");
 	r = hp_config_load(m->o.config_path, m->o.check_owner, &cfg);
 	errors = r != 0;
@@ -1415,7 +793,7 @@ static int reload(struct manager *m)
 	if (r < 0) {
 		log_error_errno(r, "reload failed, keeping the previous configuration");
 		m->reload_errors++;
-		sd_notify(false, "READY=1");
+		(void)sd_notify(false, "READY=1");
 		return r;
 	}
 	errors |= r > 0;
@@ -1423,7 +801,7 @@ static int reload(struct manager *m)
 	if (r < 0) {
 		hp_policy_set_free(&pol);
 		m->reload_errors++;
-		sd_notify(false, "READY=1");
+		(void)sd_notify(false, "READY=1");
 		return r;
 	}
 	m->reload_errors += errors;
@@ -1435,29 +813,29 @@ static int reload(struct manager *m)
 	old = m->policies;
 	m->policies = pol;
 	m->cfg = cfg;
-	units_setup(m);
+	resolver_setup(&m->res, m->cfg.unit_sections);
 	/* Groups point into the old policies and units: rematch them all. */
-	ucache_mark_stale(m, NULL);
+	resolver_mark_stale(&m->res, NULL);
 	for (size_t i = m->n_groups; i-- > 0;)
 		if (i < m->n_groups)
-			rematch(m, m->groups[i]->g.path);
+			(void)rematch(m, m->groups[i]->g.path);
 	hp_policy_set_free(&old);
-	ucache_sweep(m);
+	resolver_sweep(&m->res);
 	for (size_t i = 0; i < m->n_groups; i++) {
 		struct mgroup *mg = m->groups[i];
 
 		mg->g.memory_limit = group_limit(m, mg->g.policy);
-		psi_watch_reset(m, &mg->memory, &mg->g.memory_limit);
+		(void)psi_watch_reset(&mg->memory, &mg->g.memory_limit);
 	}
-	psi_watch_reset(m, &m->sys_memory, &m->cfg.system_memory);
-	psi_watch_reset(m, &m->sys_cpu, &m->cfg.system_cpu);
-	sd_event_source_set_time_relative(m->rescan_timer, m->cfg.rescan_interval);
-	rescan(m);
+	(void)psi_watch_reset(&m->sys_memory, &m->cfg.system_memory);
+	(void)psi_watch_reset(&m->sys_cpu, &m->cfg.system_cpu);
+	(void)sd_event_source_set_time_relative(m->rescan_timer, m->cfg.rescan_interval);
+	(void)rescan(m);
 	m->reloads++;
 	m->reload_rt = now_realtime_usec();
 	/* The status shows the reload even when no decision changes. */
 	schedule_decide(m);
-	sd_notify(false, "READY=1");
+	(void)sd_notify(false, "READY=1");
 	return 0;
 }
 
@@ -1465,7 +843,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 {
 	(void)s;
 	(void)si;
-	reload(userdata);
+	(void)reload(userdata);
 	return 0;
 }
 
@@ -1473,15 +851,66 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 {
 	(void)userdata;
 	log_info("received %s, stopping", strsignal((int)si->ssi_signo));
-	sd_notify(false, "STOPPING=1");
+	(void)sd_notify(false, "STOPPING=1");
 	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+/* An event source the daemon cannot live without: named, and the loop ends if it fails. */
+static void source_setup(sd_event_source *s, const char *description, bool vital)
+{
+	(void)sd_event_source_set_description(s, description);
+	if (vital)
+		(void)sd_event_source_set_exit_on_failure(s, true);
+}
+
+static int add_signals(struct manager *m)
+{
+	static const struct {
+		int sig;
+		sd_event_signal_handler_t handler;
+		const char *description;
+	} sigs[] = {
+		{ SIGHUP, on_sighup, "signal-reload" },
+		{ SIGTERM, on_exit_signal, "signal-term" },
+		{ SIGINT, on_exit_signal, "signal-int" },
+	};
+	sigset_t mask;
+
+	(void)sigemptyset(&mask);
+	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+		(void)sigaddset(&mask, sigs[i].sig);
+	(void)sigprocmask(SIG_BLOCK, &mask, NULL);
+	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
+		sd_event_source *s;
+		int r = sd_event_add_signal(m->event, &s, sigs[i].sig, sigs[i].handler, m);
+
+		if (r < 0)
+			return r;
+		source_setup(s, sigs[i].description, true);
+		/* Floating: the loop owns it. */
+		(void)sd_event_source_set_floating(s, true);
+		(void)sd_event_source_unref(s);
+	}
+	return 0;
+}
+
+/* A timer that is off until armed. */
+static int add_timer(struct manager *m, sd_event_source **ret, usec_t accuracy, sd_event_time_handler_t handler,
+		     const char *description, bool vital)
+{
+	int r = sd_event_add_time(m->event, ret, CLOCK_MONOTONIC, USEC_INFINITY, accuracy, handler, m);
+
+	if (r < 0)
+		return r;
+	source_setup(*ret, description, vital);
+	(void)sd_event_source_set_enabled(*ret, SD_EVENT_OFF);
+	return 0;
 }
 
 int manager_new(const struct manager_options *o, struct manager **ret)
 {
 	_cleanup_(manager_freep) struct manager *m = calloc(1, sizeof(*m));
 	_cleanup_(strv_freep) char **adopted = NULL;
-	sigset_t mask;
 	int r;
 
 	if (!m)
@@ -1489,8 +918,8 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 	m->o = *o;
 	if (proc_start_time(0, &m->start_time) < 0)
 		log_warning("cannot read our own start time: hugepagectl reload will not signal us");
-	m->cgroup_fd = m->pressure_fd = m->inotify_fd = m->proc_fd = -1;
-	m->sys_memory.trigger_fd = m->sys_cpu.trigger_fd = -1;
+	m->cgroup_fd = m->pressure_fd = m->proc_fd = m->cg.inotify_fd = -1;
+	m->sys_memory = m->sys_cpu = PSI_WATCH_NULL;
 
 	r = load_config(m, &m->cfg, &m->policies);
 	if (r < 0)
@@ -1514,65 +943,49 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 	r = sd_event_default(&m->event);
 	if (r < 0)
 		return log_error_errno(r, "cannot create the event loop");
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	if ((r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m)) < 0 ||
-	    (r = sd_event_add_signal(m->event, NULL, SIGTERM, on_exit_signal, m)) < 0 ||
-	    (r = sd_event_add_signal(m->event, NULL, SIGINT, on_exit_signal, m)) < 0)
+	r = add_signals(m);
+	if (r < 0)
 		return log_error_errno(r, "cannot watch signals");
 	r = sd_event_set_watchdog(m->event, true);
 	if (r < 0)
 		log_warning_errno(r, "cannot set up the watchdog, ignoring");
 
-	m->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (m->inotify_fd < 0)
-		return log_error_errno(-errno, "inotify_init1 failed");
-	r = sd_event_add_io(m->event, &m->inotify_source, m->inotify_fd, EPOLLIN, on_inotify, m);
+	r = cgwatch_init(&m->cg, m->event, m->cgroup_fd, m->cgroup_root, &m->cfg.rescan_interval, &cgwatch_ops, m);
 	if (r < 0)
 		return r;
+	m->psi = (struct psi_hooks){ .event = m->event, .resume_delay = &m->cfg.resume_delay,
+				     .changed = on_psi_changed, .gone = on_psi_gone, .userdata = m };
+	resolver_init(&m->res, m->event, on_units_changed, m);
+
 	r = sd_event_add_defer(m->event, &m->decide_defer, on_decide, m);
 	if (r < 0)
 		return r;
-	sd_event_source_set_enabled(m->decide_defer, SD_EVENT_OFF);
+	source_setup(m->decide_defer, "decide", true);
+	(void)sd_event_source_set_enabled(m->decide_defer, SD_EVENT_OFF);
 	/* Decide after every other pending event of this iteration. */
-	sd_event_source_set_priority(m->decide_defer, SD_EVENT_PRIORITY_IDLE);
+	(void)sd_event_source_set_priority(m->decide_defer, SD_EVENT_PRIORITY_IDLE);
 	r = sd_event_add_time_relative(m->event, &m->rescan_timer, CLOCK_MONOTONIC, m->cfg.rescan_interval,
 				       USEC_PER_SEC, on_rescan_timer, m);
 	if (r < 0)
 		return r;
-	r = sd_event_add_time(m->event, &m->refresh_timer, CLOCK_MONOTONIC, USEC_INFINITY, USEC_PER_SEC,
-			      on_refresh_timer, m);
-	if (r < 0)
+	source_setup(m->rescan_timer, "rescan", true);
+	if ((r = add_timer(m, &m->refresh_timer, USEC_PER_SEC, on_refresh_timer, "refresh", true)) < 0 ||
+	    (r = add_timer(m, &m->retry_timer, USEC_PER_SEC / 10, on_retry_timer, "retry", true)) < 0 ||
+	    (r = add_timer(m, &m->backend_timer, USEC_PER_SEC / 20, on_backend_timer, "backend", false)) < 0)
 		return r;
-	sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_OFF);
 
-	r = psi_watch_init(m, &m->sys_memory, "system memory", m->pressure_fd, "memory", &m->cfg.system_memory, NULL);
+	r = psi_watch_init(&m->sys_memory, &m->psi, "system memory", m->pressure_fd, "memory",
+			   &m->cfg.system_memory, NULL);
 	if (r < 0)
 		return log_error_errno(r, "%s/memory: cannot watch", o->pressure_dir);
-	r = psi_watch_init(m, &m->sys_cpu, "system cpu", m->pressure_fd, "cpu", &m->cfg.system_cpu, NULL);
+	r = psi_watch_init(&m->sys_cpu, &m->psi, "system cpu", m->pressure_fd, "cpu", &m->cfg.system_cpu, NULL);
 	if (r < 0)
 		return log_error_errno(r, "%s/cpu: cannot watch", o->pressure_dir);
-
-	r = sd_event_add_time(m->event, &m->retry_timer, CLOCK_MONOTONIC, USEC_INFINITY, USEC_PER_SEC / 10,
-			      on_retry_timer, m);
-	if (r < 0)
-		return r;
-	sd_event_source_set_enabled(m->retry_timer, SD_EVENT_OFF);
-	r = sd_event_add_time(m->event, &m->backend_timer, CLOCK_MONOTONIC, USEC_INFINITY, USEC_PER_SEC / 20,
-			      on_backend_timer, m);
-	if (r < 0)
-		return r;
-	sd_event_source_set_enabled(m->backend_timer, SD_EVENT_OFF);
-	(void)sd_event_source_set_description(m->retry_timer, "retry");
-	(void)sd_event_source_set_description(m->backend_timer, "backend");
 
 	m->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (m->proc_fd < 0)
 		log_warning_errno(-errno, "/proc: cannot open, not checking processes for disabled huge pages");
-	units_setup(m);
+	resolver_setup(&m->res, m->cfg.unit_sections);
 
 	/* The backend: Backend= or --backend, which needs the configuration and the cgroup root. */
 	{
@@ -1606,8 +1019,7 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 			 strcmp(m->backend->ops->name, "module") ? " backend" : "",
 			 mg ? "" : " (no policy matches: will stop it)");
 	}
-	*ret = m;
-	m = NULL;
+	*ret = TAKE_PTR(m);
 	return 0;
 }
 
@@ -1618,7 +1030,7 @@ int manager_run(struct manager *m)
 	r = decide_and_feed(m);
 	if (r < 0)
 		return r;
-	sd_notify(false, "READY=1");
+	(void)sd_notify(false, "READY=1");
 	r = sd_event_loop(m->event);
 	if (m->cfg.stop_on_exit) {
 		log_info("stopping the %s backend's groups (StopFeedingOnExit=yes)", m->backend->ops->name);
@@ -1637,36 +1049,25 @@ void manager_free(struct manager *m)
 	free(m->groups);
 	psi_watch_done(&m->sys_memory);
 	psi_watch_done(&m->sys_cpu);
-	sd_event_source_disable_unref(m->inotify_source);
-	sd_event_source_disable_unref(m->rescan_timer);
-	sd_event_source_disable_unref(m->refresh_timer);
-	sd_event_source_disable_unref(m->decide_defer);
-	sd_event_source_disable_unref(m->retry_timer);
-	sd_event_source_disable_unref(m->backend_timer);
+	(void)sd_event_source_disable_unref(m->rescan_timer);
+	(void)sd_event_source_disable_unref(m->refresh_timer);
+	(void)sd_event_source_disable_unref(m->decide_defer);
+	(void)sd_event_source_disable_unref(m->retry_timer);
+	(void)sd_event_source_disable_unref(m->backend_timer);
 	hp_kstatus_done(&m->kernel);
 	if (m->backend)
 		hp_backend_free(m->backend);
-	for (size_t i = 0; i < m->n_watches; i++)
-		free(m->watches[i].path);
-	free(m->watches);
-	strmap_clear(&m->dir_watches, NULL);
-	if (m->inotify_fd >= 0)
-		close(m->inotify_fd);
+	cgwatch_done(&m->cg);
 	if (m->cgroup_fd >= 0)
-		close(m->cgroup_fd);
+		(void)close(m->cgroup_fd);
 	if (m->pressure_fd >= 0)
-		close(m->pressure_fd);
+		(void)close(m->pressure_fd);
 	if (m->proc_fd >= 0)
-		close(m->proc_fd);
-	for (size_t i = 0; i < m->n_ucache; i++)
-		ucache_free(m->ucache[i]);
-	free(m->ucache);
-	strmap_clear(&m->ucache_by_path, NULL);
-	strmap_clear(&m->unit_paths, strv_free_value);
+		(void)close(m->proc_fd);
+	resolver_done(&m->res);
 	strmap_clear(&m->group_by_path, NULL);
-	hp_units_free(m->units);
 	free(m->cgroup_root);
 	hp_policy_set_free(&m->policies);
-	sd_event_unref(m->event);
+	(void)sd_event_unref(m->event);
 	free(m);
 }

@@ -87,7 +87,7 @@ static void run(const char *name, const char *top, const char *root, int rounds)
 		ms[i] = (double)(now_usec() - start) / 1000.0;
 	}
 	qsort(ms, (size_t)rounds, sizeof(double), cmp_double);
-	printf("bench-rescan %s cgroups=%u median_ms=%.1f min_ms=%.1f max_ms=%.1f\n", name, m->n_cgroups,
+	printf("bench-rescan %s cgroups=%u median_ms=%.1f min_ms=%.1f max_ms=%.1f\n", name, m->cg.n_cgroups,
 	       ms[rounds / 2], ms[0], ms[rounds - 1]);
 	fflush(stdout);
 	manager_free(m);

@@ -142,8 +142,8 @@ static void assert_policies_alive(struct manager *m)
 
 		for (size_t j = 0; j < m->policies.n; j++)
 			alive |= p == &m->policies.v[j];
-		for (size_t j = 0; j < m->n_ucache; j++)
-			alive |= p == &m->ucache[j]->policy;
+		for (size_t j = 0; j < m->res.n; j++)
+			alive |= p == &m->res.v[j]->policy;
 		if (!alive)
 			fail_msg("group %s points at a policy that was freed", m->groups[i]->g.path);
 	}
@@ -199,7 +199,7 @@ static void test_units_changed_enomem(void **state)
 /* Reads and handles what inotify has queued, as the event loop would. */
 static void drain_inotify(struct manager *m)
 {
-	(void)on_inotify(NULL, m->inotify_fd, EPOLLIN, m);
+	cgwatch_dispatch(&m->cg);
 }
 
 /* Reads and drops what inotify has queued: events lost, as on an overflow. */
@@ -207,7 +207,7 @@ static void lose_inotify(struct manager *m)
 {
 	char buf[65536];
 
-	while (read(m->inotify_fd, buf, sizeof(buf)) > 0)
+	while (read(m->cg.inotify_fd, buf, sizeof(buf)) > 0)
 		;
 }
 
@@ -238,7 +238,7 @@ static void test_rescan_known_leaves(void **state)
 
 	/* A rescan finds what is there, without its events... */
 	assert_int_equal(rescan(e->m), 0);
-	assert_int_equal(e->m->n_cgroups, 4);
+	assert_int_equal(e->m->cg.n_cgroups, 4);
 	make_cgroup(e, "b/new");
 	assert_int_equal(rescan(e->m), 0);
 	assert_non_null(group_find(e->m, "/b/new"));
@@ -257,11 +257,88 @@ static void test_rescan_known_leaves(void **state)
 	assert_null(group_find(e->m, "/a/x/y"));	/* /a/x was a leaf, its event lost */
 
 	/* Events lost (the overflow sets this): every directory is looked into. */
-	e->m->full_rescan = true;
+	e->m->cg.full_rescan = true;
 	assert_int_equal(rescan(e->m), 0);
 	assert_non_null(group_find(e->m, "/a/x/y"));
-	assert_false(e->m->full_rescan);
-	assert_int_equal(e->m->n_cgroups, 8);
+	assert_false(e->m->cg.full_rescan);
+	assert_int_equal(e->m->cg.n_cgroups, 8);
+}
+
+/* Messages, through log_set_sink(). */
+static char logged[8192];
+
+static void log_to_buffer(int level, const char *text, void *userdata)
+{
+	(void)level;
+	(void)userdata;
+	if (strlen(logged) + strlen(text) + 2 < sizeof(logged)) {
+		strcat(logged, text);
+		strcat(logged, "\n");
+	}
+}
+
+/*
+ * A cgroup is known by its cgroup id: one removed and made again under the
+ * same path while its events were lost is a new group (its pressure state,
+ * fed and hold time start again), and the log says so.  The new directory
+ * is made before the old one goes, so that it cannot get the old inode.
+ */
+static void test_cgroup_identity(void **state)
+{
+	struct env *e = *state;
+	char policies[256], a[512], a_new[512];
+	char *dirs[] = { policies, NULL };
+	struct manager_options o = {
+		.config_path = e->conf, .policy_dirs = dirs, .check_owner = false,
+		.cgroup_root = e->cgroup, .pressure_dir = e->pressure, .run_dir = e->run,
+		.backend = HP_BACKEND_DRY_RUN,
+	};
+	struct mgroup *mg;
+	uint64_t id0, id;
+
+	snprintf(policies, sizeof(policies), "%s/policies.d", e->dir);
+	assert_int_equal(mkdir(policies, 0755), 0);
+	write_text(policies, "10-a.conf", "[Match]\nCgroupPath=/a\n");
+	make_cgroup(e, "a");
+	assert_int_equal(manager_new(&o, &e->m), 0);
+	assert_int_equal(decide_and_feed(e->m), 0);
+	mg = group_find(e->m, "/a");
+	assert_non_null(mg);
+	assert_true(mg->g.fed);
+	id0 = mg->id;
+	assert_int_equal(cgwatch_id(&e->m->cg, "/a", &id), 0);
+	assert_true(id0 != 0 && id0 == id);
+	mg->g.memory.state = HP_PRESSURE_OVER;
+
+	/* Nothing changed: the same group. */
+	assert_int_equal(rescan(e->m), 0);
+	mg = group_find(e->m, "/a");
+	assert_int_equal(mg->id, id0);
+	assert_int_equal(mg->g.memory.state, HP_PRESSURE_OVER);
+
+	/* /a removed and made again, its events lost. */
+	make_cgroup(e, "a.new");
+	snprintf(a, sizeof(a), "%s/a", e->cgroup);
+	snprintf(a_new, sizeof(a_new), "%s/a.new", e->cgroup);
+	rm_tree(a);
+	assert_int_equal(rename(a_new, a), 0);
+	lose_inotify(e->m);
+	logged[0] = '\0';
+	log_set_sink(log_to_buffer, NULL);
+	assert_int_equal(rescan(e->m), 0);
+	log_set_sink(NULL, NULL);
+	mg = group_find(e->m, "/a");
+	assert_non_null(mg);
+	assert_int_equal(e->m->n_groups, 1);
+	assert_true(mg->id != id0);
+	assert_int_equal(cgwatch_id(&e->m->cg, "/a", &id), 0);
+	assert_int_equal(mg->id, id);
+	assert_int_equal(mg->g.memory.state, HP_PRESSURE_OK);
+	assert_false(mg->g.fed);
+	assert_non_null(strstr(logged, "/a: dropped (cgroup removed, a new cgroup has its path), it was fed\n"));
+	assert_non_null(strstr(logged, "/a: matches policy 10-a"));
+	assert_int_equal(decide_and_feed(e->m), 0);
+	assert_true(mg->g.fed);
 }
 
 /* Decision changes carry their MESSAGE_ID, for journalctl MESSAGE_ID=. */
@@ -295,6 +372,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_units_changed_enomem, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_rescan_known_leaves, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_decision_message_id, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_cgroup_identity, env_setup, env_teardown),
 	};
 
 	return cmocka_run_group_tests_name("manager", tests, NULL, NULL);
