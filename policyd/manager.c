@@ -71,6 +71,7 @@ struct manager {
 	bool have_kernel;
 	int apply_error;		/* the last apply's, logged once */
 
+	bool running;			/* manager_run() made the first decision: decide from now */
 	int proc_fd;			/* /proc, for the processes' THP_enabled */
 	bool settle;			/* a group was just populated: refresh in SETTLE_USEC */
 
@@ -279,20 +280,22 @@ static int group_add(struct manager *m, const char *path, uint64_t id, const str
 	return 0;
 }
 
-static const struct hp_policy *resolve(struct manager *m, const char *path, struct ucache **ret_uc)
-{
-	return resolver_resolve(&m->res, &m->policies, path, ret_uc);
-}
-
-/* Matches path again after a change of policies or of its unit. */
+/*
+ * Matches path again after a change of policies or of its unit.  While
+ * systemd is being asked about it, a group keeps the policy it has and a
+ * cgroup that is no group yet stays none: the answer matches it again.
+ */
 static int rematch(struct manager *m, const char *path)
 {
 	size_t i = group_index(m, path);
 	struct mgroup *mg = i == SIZE_MAX ? NULL : m->groups[i];
 	struct ucache *uc;
-	const struct hp_policy *p = resolve(m, path, &uc);
+	bool pending;
+	const struct hp_policy *p = resolver_resolve(&m->res, path, &uc, &pending);
 	struct hp_limit limit;
 
+	if (pending)
+		return 0;
 	if (!mg)
 		return p ? group_add(m, path, 0, p, uc) : 0;
 	if (!p) {
@@ -333,6 +336,15 @@ static void on_units_changed(const char *unit, void *userdata)
 	resolver_sweep(&m->res);
 }
 
+/* systemd answered about path, after the question was left pending. */
+static void on_unit_answered(const char *path, void *userdata)
+{
+	struct manager *m = userdata;
+
+	(void)rematch(m, path);
+	resolver_sweep(&m->res);
+}
+
 /* ---- the cgroup watcher's reports ---- */
 
 /* A cgroup seen in the tree: track it if it matches. */
@@ -342,6 +354,7 @@ static int on_cgroup_seen(const char *path, uint64_t id, void *userdata)
 	const struct hp_policy *p;
 	struct ucache *uc = NULL;
 	struct mgroup *mg;
+	bool pending;
 	int r;
 
 	if (resolver_cgroup_seen(&m->res, path) < 0)
@@ -356,9 +369,9 @@ static int on_cgroup_seen(const char *path, uint64_t id, void *userdata)
 		mg->seen = true;
 		return 0;
 	}
-	p = resolve(m, path, &uc);
+	p = resolver_resolve(&m->res, path, &uc, &pending);
 	if (!p)
-		return 0;
+		return 0;	/* no policy, or systemd is asked: its answer matches the cgroup */
 	r = group_add(m, path, id, p, uc);
 	if (r < 0)
 		return r;
@@ -470,6 +483,7 @@ static void update_hot_bytes(struct manager *m)
 }
 
 #define SETTLE_USEC (2 * USEC_PER_SEC)
+#define UNITS_WAIT_USEC (15 * USEC_PER_SEC)
 
 /* Sizes change without notification: re-read them while they matter (hp_sizes_matter()). */
 static void arm_refresh(struct manager *m)
@@ -748,8 +762,11 @@ static int on_backend_timer(sd_event_source *s, uint64_t usec, void *userdata)
 
 static int on_decide(sd_event_source *s, void *userdata)
 {
+	struct manager *m = userdata;
+
 	(void)s;
-	(void)decide_and_feed(userdata);
+	if (m->running)
+		(void)decide_and_feed(m);
 	return 0;
 }
 
@@ -819,6 +836,23 @@ static int reload(struct manager *m)
 	for (size_t i = m->n_groups; i-- > 0;)
 		if (i < m->n_groups)
 			(void)rematch(m, m->groups[i]->g.path);
+	/*
+	 * A group whose unit is being asked kept its policy: one of a policy
+	 * file is of the old set, freed here.  It takes the new set's until
+	 * the answer comes (the unit's entry, stale, stays while it is used).
+	 */
+	for (size_t i = m->n_groups; i-- > 0;) {
+		struct mgroup *mg = m->groups[i];
+		const struct hp_policy *p;
+
+		if (mg->policy_uc || (mg->g.policy >= m->policies.v && mg->g.policy < m->policies.v + m->policies.n))
+			continue;
+		p = hp_policy_find(&m->policies, mg->g.path);
+		if (p)
+			group_set_policy(mg, p, NULL);
+		else
+			group_remove(m, i, "no policy file matches any more");
+	}
 	hp_policy_set_free(&old);
 	resolver_sweep(&m->res);
 	for (size_t i = 0; i < m->n_groups; i++) {
@@ -955,7 +989,7 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 		return r;
 	m->psi = (struct psi_hooks){ .event = m->event, .resume_delay = &m->cfg.resume_delay,
 				     .changed = on_psi_changed, .gone = on_psi_gone, .userdata = m };
-	resolver_init(&m->res, m->event, on_units_changed, m);
+	resolver_init(&m->res, m->event, &m->policies, on_units_changed, on_unit_answered, m);
 
 	r = sd_event_add_defer(m->event, &m->decide_defer, on_decide, m);
 	if (r < 0)
@@ -1008,6 +1042,17 @@ int manager_new(const struct manager_options *o, struct manager **ret)
 	r = rescan(m);
 	if (r < 0)
 		return r;
+	/*
+	 * What systemd says about the units' cgroups, before the groups the
+	 * kernel runs are adopted and the first decision: else a fed group
+	 * whose unit is being asked would be stopped, and fed again a moment
+	 * later.  Bounded: each call times out after 5 s.
+	 */
+	for (usec_t until = now_usec() + UNITS_WAIT_USEC; m->res.n_pending > 0 && now_usec() < until;) {
+		r = sd_event_run(m->event, 100 * USEC_PER_MSEC);
+		if (r < 0)
+			return log_error_errno(r, "event loop failed");
+	}
 	for (size_t i = 0; adopted && adopted[i]; i++) {
 		struct mgroup *mg = group_find(m, adopted[i]);
 
@@ -1027,6 +1072,7 @@ int manager_run(struct manager *m)
 {
 	int r;
 
+	m->running = true;
 	r = decide_and_feed(m);
 	if (r < 0)
 		return r;

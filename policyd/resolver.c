@@ -21,14 +21,42 @@ static void strv_free_value(void *v)
 	strv_free(v);
 }
 
-void resolver_init(struct resolver *r, sd_event *event, hp_units_changed_t changed, void *userdata)
+void resolver_init(struct resolver *r, sd_event *event, const struct hp_policy_set *policies,
+		   hp_units_changed_t changed, resolver_answered_t answered, void *userdata)
 {
-	assert(event && changed);
-	*r = (struct resolver){ .event = event, .changed = changed, .userdata = userdata };
+	assert(event && policies && changed && answered);
+	*r = (struct resolver){ .event = event, .policies = policies, .changed = changed, .answered = answered,
+				.userdata = userdata };
+}
+
+static void ucache_set_stale(struct resolver *r, struct ucache *uc);
+static void on_answer(void *cookie, int error, struct hp_unit_info *info, void *userdata);
+
+/* systemd's signals, for the owner. */
+static void on_changed(const char *unit, void *userdata)
+{
+	struct resolver *r = userdata;
+
+	r->changed(unit, r->userdata);
+}
+
+/* Drops the connection: the questions out are never answered, their entries go stale. */
+static void units_close(struct resolver *r)
+{
+	hp_units_free(r->units);
+	r->units = NULL;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i]->pending) {
+			r->v[i]->pending = false;
+			r->n_pending--;
+			ucache_set_stale(r, r->v[i]);
+		}
+	assert(r->n_pending == 0);
 }
 
 void resolver_done(struct resolver *r)
 {
+	units_close(r);
 	for (size_t i = 0; i < r->n; i++)
 		ucache_free(r->v[i]);
 	free(r->v);
@@ -36,8 +64,6 @@ void resolver_done(struct resolver *r)
 	r->n = r->cap = 0;
 	strmap_clear(&r->by_path, NULL);
 	strmap_clear(&r->unit_paths, strv_free_value);
-	hp_units_free(r->units);
-	r->units = NULL;
 }
 
 void resolver_setup(struct resolver *r, bool enabled)
@@ -47,14 +73,13 @@ void resolver_setup(struct resolver *r, bool enabled)
 	if (!enabled) {
 		if (r->units)
 			log_info("UnitSections=no: no longer reading [X-Hugepage] sections of units");
-		hp_units_free(r->units);
-		r->units = NULL;
+		units_close(r);
 		(void)snprintf(r->reason, sizeof(r->reason), "UnitSections=no");
 		return;
 	}
 	if (r->units)
 		return;
-	e = hp_units_open(r->event, r->changed, r->userdata, &r->units);
+	e = hp_units_open(r->event, on_changed, on_answer, r, &r->units);
 	if (e < 0) {
 		bool said = r->reason[0] != '\0';
 
@@ -75,8 +100,7 @@ bool resolver_reconnect(struct resolver *r, bool enabled)
 
 	if (lost) {
 		log_warning("lost the system bus, connecting again");
-		hp_units_free(r->units);
-		r->units = NULL;
+		units_close(r);
 	}
 	if (r->units)
 		return false;
@@ -101,7 +125,7 @@ static void ucache_set_stale(struct resolver *r, struct ucache *uc)
 void resolver_sweep(struct resolver *r)
 {
 	for (size_t i = r->n; i-- > 0;) {
-		if (!r->v[i]->stale || r->v[i]->users > 0)
+		if (!r->v[i]->stale || r->v[i]->users > 0 || r->v[i]->pending)
 			continue;
 		ucache_free(r->v[i]);
 		r->v[i] = r->v[--r->n];
@@ -213,64 +237,110 @@ void resolver_forget_under(struct resolver *r, const char *prefix)
 	resolver_sweep(r);
 }
 
-/*
- * The unit whose own cgroup is path and its [X-Hugepage] policy, asking
- * systemd once and keeping the answer until systemd signals a change.
- * base: the policy file matching path, which the sections override.
- */
-static struct ucache *ucache_get(struct resolver *r, const char *path, const struct hp_policy *base)
+/* systemd's answer about uc->path (cookie). */
+static void on_answer(void *cookie, int error, struct hp_unit_info *info, void *userdata)
 {
-	struct ucache *uc = strmap_get(&r->by_path, path, NULL);
+	struct resolver *r = userdata;
+	struct ucache *uc = cookie;
 	int e;
 
-	if (uc)
-		return uc;
-	uc = calloc(1, sizeof(*uc));
-	if (!uc)
-		return NULL;
-	e = hp_units_lookup(r->units, path, &uc->info);
-	if (e < 0) {
-		/* Not cached: the unit may be registered a moment later (UnitNew). */
-		if (e != -ENOENT && !r->error_logged) {
+	assert(uc->pending && r->n_pending > 0);
+	uc->pending = false;
+	r->n_pending--;
+	if (!error) {
+		uc->info = *info;
+		*info = (struct hp_unit_info){ 0 };
+		r->error_logged = false;
+		e = hp_unit_policy_build(uc->info.unit, uc->info.files, hp_policy_find(r->policies, uc->path),
+					 &uc->policy);
+		uc->has_policy = e > 0;
+		uc->failed = e == -EINVAL;
+	} else {
+		uc->miss = true;
+		uc->expires = now_usec() + (error == -ENOENT ? RESOLVER_MISS_USEC : RESOLVER_ERROR_USEC);
+		if (error != -ENOENT && !r->error_logged) {
 			r->error_logged = true;
-			log_warning_errno(e, "%s: cannot ask systemd for its unit, using policy files only", path);
+			log_warning_errno(error, "%s: cannot ask systemd for its unit, using policy files only",
+					  uc->path);
 		}
-		free(uc);
-		return NULL;
 	}
-	r->error_logged = false;
-	uc->path = strdup(path);
-	if (uc->path && r->n == r->cap) {
+	/* Answered at once (in resolver_resolve()), or for a question no longer wanted. */
+	if (uc == r->asking)
+		return;
+	if (uc->stale) {
+		resolver_sweep(r);
+		return;
+	}
+	r->answered(uc->path, r->userdata);
+}
+
+/* A new entry for path, asking systemd.  NULL for want of memory. */
+static struct ucache *ucache_ask(struct resolver *r, const char *path)
+{
+	_cleanup_(freep) struct ucache *uc = calloc(1, sizeof(*uc));
+	int e;
+
+	if (!uc || !(uc->path = strdup(path)))
+		return NULL;
+	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 16;
 		struct ucache **nv = realloc(r->v, cap * sizeof(*nv));
 
-		if (nv) {
-			r->v = nv;
-			r->cap = cap;
+		if (!nv) {
+			free(uc->path);
+			return NULL;
 		}
+		r->v = nv;
+		r->cap = cap;
 	}
-	if (!uc->path || r->n == r->cap || strmap_put(&r->by_path, path, uc) < 0) {
-		ucache_free(uc);
+	if (strmap_put(&r->by_path, path, uc) < 0) {
+		free(uc->path);
 		return NULL;
 	}
 	r->v[r->n++] = uc;
-	e = hp_unit_policy_build(uc->info.unit, uc->info.files, base, &uc->policy);
-	uc->has_policy = e > 0;
-	uc->failed = e == -EINVAL;
-	return uc;
+	uc->pending = true;
+	r->n_pending++;
+	r->lookups++;
+	r->asking = uc;
+	e = hp_units_lookup(r->units, path, uc);
+	r->asking = NULL;
+	if (e < 0 && uc->pending) {
+		/* Not asked: no answer will come. */
+		uc->pending = false;
+		r->n_pending--;
+		uc->miss = true;
+		uc->expires = now_usec() + (e == -ENOENT ? RESOLVER_MISS_USEC : RESOLVER_ERROR_USEC);
+		if (e != -ENOENT)
+			log_warning_errno(e, "%s: cannot ask systemd for its unit, using policy files only", path);
+	}
+	return TAKE_PTR(uc);
 }
 
-const struct hp_policy *resolver_resolve(struct resolver *r, const struct hp_policy_set *pol, const char *path,
-					 struct ucache **ret_uc)
+const struct hp_policy *resolver_resolve(struct resolver *r, const char *path, struct ucache **ret_uc,
+					 bool *pending)
 {
-	const struct hp_policy *fp = hp_policy_find(pol, path);
+	const struct hp_policy *fp = hp_policy_find(r->policies, path);
 	struct ucache *uc;
 
 	*ret_uc = NULL;
+	*pending = false;
 	if (!r->units || !hp_units_path_is_unit_like(path))
 		return fp;
-	uc = ucache_get(r, path, fp);
+	uc = strmap_get(&r->by_path, path, NULL);
+	/* A miss is remembered for a while: then asked again. */
+	if (uc && uc->miss && now_usec() >= uc->expires) {
+		ucache_set_stale(r, uc);
+		uc = NULL;
+	}
 	if (!uc)
+		uc = ucache_ask(r, path);
+	if (!uc)
+		return fp;
+	if (uc->pending) {
+		*pending = true;
+		return NULL;
+	}
+	if (uc->miss)
 		return fp;
 	*ret_uc = uc;
 	return uc->has_policy ? &uc->policy : fp;

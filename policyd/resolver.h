@@ -7,6 +7,15 @@
  * Reloading), or until the cgroup goes.  The cgroups named like units are
  * recorded by name, so that a signal for a unit finds the cgroups it
  * concerns.
+ *
+ * systemd is asked without waiting (units.h).  While a cgroup's question
+ * is out, resolver_resolve() says so (pending) and the owner decides
+ * nothing for it on its policy file alone; the answer comes back through
+ * answered().  A miss (no unit has the cgroup as its own: a cgroup made
+ * inside a unit, a container's own hierarchy) is remembered too: until
+ * systemd signals UnitNew or UnitRemoved for the name, a daemon-reload,
+ * or for RESOLVER_MISS_USEC; a bus error or timeout for
+ * RESOLVER_ERROR_USEC, with the policy files only meanwhile.
  */
 #pragma once
 
@@ -24,6 +33,9 @@
  */
 struct ucache {
 	char *path;
+	bool pending;		/* systemd was asked, no answer yet */
+	bool miss;		/* no unit has it as its own (or asking failed): until .expires */
+	usec_t expires;
 	struct hp_unit_info info;
 	bool has_policy;	/* the unit has [X-Hugepage] sections: .policy */
 	bool failed;		/* its sections have errors: the policy files apply */
@@ -32,10 +44,21 @@ struct ucache {
 	struct hp_policy policy;
 };
 
+#define RESOLVER_MISS_USEC (10 * 60 * USEC_PER_SEC)
+#define RESOLVER_ERROR_USEC (30 * USEC_PER_SEC)
+
+/* path was asked and answered: match it again (only for answers that came later). */
+typedef void (*resolver_answered_t)(const char *path, void *userdata);
+
 struct resolver {
 	sd_event *event;
+	const struct hp_policy_set *policies;	/* the owner's: the base of unit sections */
 	hp_units_changed_t changed;	/* the owner's, after systemd's signals */
+	resolver_answered_t answered;
 	void *userdata;
+	unsigned n_pending;		/* questions out */
+	struct ucache *asking;		/* asked in resolver_resolve() now: its answer may come at once */
+	unsigned lookups;		/* questions asked, ever (for tests and the debug log) */
 
 	/* systemd units: NULL without a system bus or with UnitSections=no. */
 	struct hp_units *units;
@@ -47,7 +70,8 @@ struct resolver {
 	struct strmap unit_paths;	/* unit name -> char **: the cgroups seen named so */
 };
 
-void resolver_init(struct resolver *r, sd_event *event, hp_units_changed_t changed, void *userdata);
+void resolver_init(struct resolver *r, sd_event *event, const struct hp_policy_set *policies,
+		   hp_units_changed_t changed, resolver_answered_t answered, void *userdata);
 void resolver_done(struct resolver *r);
 
 /* Connects to systemd or disconnects, as UnitSections= (enabled) says. */
@@ -60,12 +84,13 @@ void resolver_setup(struct resolver *r, bool enabled);
 bool resolver_reconnect(struct resolver *r, bool enabled);
 
 /*
- * The policy for path: the first policy file of pol that matches, overridden
- * key by key by the [X-Hugepage] sections of the unit whose own cgroup it
- * is.  *ret_uc: that unit, if any.  NULL if neither applies.
+ * The policy for path: the first policy file that matches, overridden key
+ * by key by the [X-Hugepage] sections of the unit whose own cgroup it is.
+ * *ret_uc: that unit, if any.  NULL if neither applies, or if systemd is
+ * being asked (*pending: the answer comes through answered()).
  */
-const struct hp_policy *resolver_resolve(struct resolver *r, const struct hp_policy_set *pol, const char *path,
-					 struct ucache **ret_uc);
+const struct hp_policy *resolver_resolve(struct resolver *r, const char *path, struct ucache **ret_uc,
+					 bool *pending);
 
 /* Marks the entries of unit (NULL: of every unit) stale. */
 void resolver_mark_stale(struct resolver *r, const char *unit);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "units.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +15,41 @@
 #define SD_MANAGER "org.freedesktop.systemd1.Manager"
 #define SD_UNIT "org.freedesktop.systemd1.Unit"
 
+struct lookup;
+
 struct hp_units {
 	sd_bus *bus;
 	sd_bus_slot *slots[3];
 	hp_units_changed_t changed;
+	hp_units_answer_t answer;
 	void *userdata;
+	struct lookup *lookups;		/* waiting for their answers */
 };
+
+/* The properties a lookup asks for, in one round trip of parallel calls. */
+enum {
+	PROP_ID,
+	PROP_FRAGMENT,
+	PROP_DROPINS,
+	PROP_CGROUP,
+	PROP_THP,	/* services only; optional (systemd >= 258) */
+	_PROP_MAX,
+};
+
+/* One lookup: GetUnitByControlGroup, then the properties of the unit it names. */
+struct lookup {
+	struct hp_units *u;
+	struct lookup *prev, *next;
+	char *path;
+	void *cookie;
+	sd_bus_slot *slots[_PROP_MAX];	/* slots[0] is GetUnitByControlGroup's first */
+	unsigned waiting;
+	int error;
+	char *props[_PROP_MAX];		/* the strings (PROP_DROPINS: unused) */
+	char **dropins;
+};
+
+static void lookup_free(struct lookup *l);
 
 void hp_unit_info_done(struct hp_unit_info *u)
 {
@@ -85,22 +115,23 @@ static int on_reloading(sd_bus_message *msg, void *userdata, sd_bus_error *error
 	return 0;
 }
 
-int hp_units_open(sd_event *event, hp_units_changed_t changed, void *userdata, struct hp_units **ret)
+int hp_units_open_bus(sd_bus *bus, sd_event *event, hp_units_changed_t changed, hp_units_answer_t answer,
+		      void *userdata, struct hp_units **ret)
 {
 	_cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
 	struct hp_units *u = calloc(1, sizeof(*u));
 	int r;
 
+	assert(bus && event && changed && answer && ret);
 	if (!u)
 		return -ENOMEM;
 	u->changed = changed;
+	u->answer = answer;
 	u->userdata = userdata;
-	r = sd_bus_open_system(&u->bus);
-	if (r < 0)
-		goto fail;
-	/* The calls are made from the event loop: never wait long. */
-	sd_bus_set_method_call_timeout(u->bus, 5 * USEC_PER_SEC);
-	sd_bus_set_exit_on_disconnect(u->bus, false);
+	u->bus = sd_bus_ref(bus);
+	/* Lookups are asynchronous; Subscribe, once per connection, is the only call waited for. */
+	(void)sd_bus_set_method_call_timeout(u->bus, 5 * USEC_PER_SEC);
+	(void)sd_bus_set_exit_on_disconnect(u->bus, false);
 	if ((r = sd_bus_match_signal(u->bus, &u->slots[0], SD_DEST, SD_PATH, SD_MANAGER, "UnitNew",
 				     on_unit_signal, u)) < 0 ||
 	    (r = sd_bus_match_signal(u->bus, &u->slots[1], SD_DEST, SD_PATH, SD_MANAGER, "UnitRemoved",
@@ -124,6 +155,19 @@ fail:
 	return r;
 }
 
+int hp_units_open(sd_event *event, hp_units_changed_t changed, hp_units_answer_t answer, void *userdata,
+		  struct hp_units **ret)
+{
+	_cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
+	int r;
+
+	r = sd_bus_open_system(&bus);
+	if (r < 0)
+		return r;
+	(void)sd_bus_set_description(bus, "hugepaged-units");
+	return hp_units_open_bus(bus, event, changed, answer, userdata, ret);
+}
+
 bool hp_units_connected(struct hp_units *u)
 {
 	return sd_bus_is_open(u->bus) > 0;
@@ -133,8 +177,10 @@ void hp_units_free(struct hp_units *u)
 {
 	if (!u)
 		return;
+	while (u->lookups)
+		lookup_free(u->lookups);
 	for (size_t i = 0; i < ELEMENTSOF(u->slots); i++)
-		sd_bus_slot_unref(u->slots[i]);
+		(void)sd_bus_slot_unref(u->slots[i]);
 	if (u->bus) {
 		sd_bus_detach_event(u->bus);
 		sd_bus_flush_close_unref(u->bus);
@@ -142,59 +188,175 @@ void hp_units_free(struct hp_units *u)
 	free(u);
 }
 
-int hp_units_lookup(struct hp_units *u, const char *path, struct hp_unit_info *ret)
+static void lookup_free(struct lookup *l)
 {
-	_cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	_cleanup_(freep) char *id = NULL, *cgroup = NULL, *fragment = NULL, *thp = NULL;
-	_cleanup_(strv_freep) char **dropins = NULL;
+	for (size_t i = 0; i < ELEMENTSOF(l->slots); i++)
+		l->slots[i] = sd_bus_slot_unref(l->slots[i]);
+	if (l->prev)
+		l->prev->next = l->next;
+	else
+		l->u->lookups = l->next;
+	if (l->next)
+		l->next->prev = l->prev;
+	for (size_t i = 0; i < ELEMENTSOF(l->props); i++)
+		free(l->props[i]);
+	strv_free(l->dropins);
+	free(l->path);
+	free(l);
+}
+
+/* The unit a cgroup would be the own cgroup of: its last component. */
+static const char *unit_name_of(const char *path)
+{
+	const char *last = strrchr(path, '/');
+
+	return last ? last + 1 : path;
+}
+
+/* Every answer is in: says what they make, and forgets the lookup. */
+static void lookup_finish(struct lookup *l)
+{
+	struct hp_units *u = l->u;
 	struct hp_unit_info info = { 0 };
-	const char *obj, *iface;
+	void *cookie = l->cookie;
+	int error = l->error;
+
+	/*
+	 * A cgroup inside a unit (delegated, or made by the service) maps to
+	 * that unit, whose Id and ControlGroup are not the cgroup's: a miss,
+	 * whatever failed on the way (the unit's type may lack the interface asked).
+	 */
+	if (error != -ENOENT && l->props[PROP_ID] &&
+	    (strcmp(l->props[PROP_ID], unit_name_of(l->path)) ||
+	     (l->props[PROP_CGROUP] && strcmp(l->props[PROP_CGROUP], l->path))))
+		error = -ENOENT;
+	if (!error && (!l->props[PROP_ID] || !l->props[PROP_CGROUP] || !l->props[PROP_FRAGMENT]))
+		error = -EIO;
+	if (!error) {
+		info.thp_disabled = l->props[PROP_THP] && !strcmp(l->props[PROP_THP], "disable");
+		if (*l->props[PROP_FRAGMENT] && strv_push(&info.files, l->props[PROP_FRAGMENT]) < 0)
+			error = -ENOMEM;
+		for (size_t i = 0; !error && l->dropins && l->dropins[i]; i++)
+			if (strv_push(&info.files, l->dropins[i]) < 0)
+				error = -ENOMEM;
+		info.unit = TAKE_PTR(l->props[PROP_ID]);
+	}
+	log_debug("systemd: %s: %s", l->path, error ? strerror(-error) : info.unit);
+	lookup_free(l);
+	u->answer(cookie, error, error ? NULL : &info, u->userdata);
+	hp_unit_info_done(&info);
+}
+
+/* A call's error as -errno: NoSuchUnit is -ENOENT. */
+static int reply_error(sd_bus_message *m)
+{
+	const sd_bus_error *e = sd_bus_message_get_error(m);
+
+	if (sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit"))
+		return -ENOENT;
+	return -sd_bus_message_get_errno(m) ?: -EIO;
+}
+
+static int on_property(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	struct lookup *l = userdata;
+	size_t which = SIZE_MAX;
+	const char *s = NULL;
 	int r;
 
-	r = sd_bus_call_method(u->bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnitByControlGroup", &err, &reply,
-			       "s", path);
+	(void)ret_error;
+	for (size_t i = 0; i < ELEMENTSOF(l->slots); i++)
+		if (l->slots[i] && sd_bus_get_current_slot(sd_bus_message_get_bus(m)) == l->slots[i])
+			which = i;
+	assert(which != SIZE_MAX);
+	l->slots[which] = sd_bus_slot_unref(l->slots[which]);
+	if (sd_bus_message_is_method_error(m, NULL)) {
+		/* MemoryTHP is systemd 258's: older managers do not know it. */
+		if (which != PROP_THP && !l->error)
+			l->error = reply_error(m);
+	} else if (which == PROP_DROPINS) {
+		r = sd_bus_message_enter_container(m, 'v', "as");
+		if (r >= 0)
+			r = sd_bus_message_read_strv(m, &l->dropins);
+		if (r < 0 && !l->error)
+			l->error = r;
+	} else {
+		r = sd_bus_message_read(m, "v", "s", &s);
+		if (r >= 0 && !(l->props[which] = strdup(s)))
+			r = -ENOMEM;
+		if (r < 0 && !l->error)
+			l->error = r;
+	}
+	if (--l->waiting == 0)
+		lookup_finish(l);
+	return 0;
+}
+
+static int get_property(struct lookup *l, size_t which, const char *obj, const char *iface, const char *name)
+{
+	int r = sd_bus_call_method_async(l->u->bus, &l->slots[which], SD_DEST, obj, "org.freedesktop.DBus.Properties",
+					 "Get", on_property, l, "ss", iface, name);
+
+	if (r >= 0)
+		l->waiting++;
+	return r;
+}
+
+static int on_unit_by_cgroup(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	struct lookup *l = userdata;
+	const char *obj = NULL, *iface = cgroup_interface(unit_name_of(l->path));
+	int r;
+
+	(void)ret_error;
+	l->slots[0] = sd_bus_slot_unref(l->slots[0]);
+	if (sd_bus_message_is_method_error(m, NULL)) {
+		l->error = reply_error(m);
+		lookup_finish(l);
+		return 0;
+	}
+	r = sd_bus_message_read(m, "o", &obj);
+	/* The unit's interface is known from the name: every property in one round trip. */
+	if (r >= 0 && (r = get_property(l, PROP_ID, obj, SD_UNIT, "Id")) >= 0 &&
+	    (r = get_property(l, PROP_FRAGMENT, obj, SD_UNIT, "FragmentPath")) >= 0 &&
+	    (r = get_property(l, PROP_DROPINS, obj, SD_UNIT, "DropInPaths")) >= 0 &&
+	    (r = get_property(l, PROP_CGROUP, obj, iface, "ControlGroup")) >= 0 &&
+	    !strcmp(iface, "org.freedesktop.systemd1.Service"))
+		r = get_property(l, PROP_THP, obj, iface, "MemoryTHP");
+	if (r < 0 && !l->error)
+		l->error = r;
+	if (l->waiting == 0)
+		lookup_finish(l);
+	return 0;
+}
+
+int hp_units_lookup(struct hp_units *u, const char *path, void *cookie)
+{
+	struct lookup *l;
+	int r;
+
+	assert(u && path);
+	if (!hp_units_path_is_unit_like(path))
+		return -ENOENT;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->u = u;
+	l->cookie = cookie;
+	l->path = strdup(path);
+	l->next = u->lookups;
+	if (l->next)
+		l->next->prev = l;
+	u->lookups = l;
+	if (!l->path) {
+		lookup_free(l);
+		return -ENOMEM;
+	}
+	r = sd_bus_call_method_async(u->bus, &l->slots[0], SD_DEST, SD_PATH, SD_MANAGER, "GetUnitByControlGroup",
+				     on_unit_by_cgroup, l, "s", path);
 	if (r < 0) {
-		if (sd_bus_error_has_name(&err, "org.freedesktop.systemd1.NoSuchUnit"))
-			return -ENOENT;
+		lookup_free(l);
 		return r;
 	}
-	r = sd_bus_message_read(reply, "o", &obj);
-	if (r < 0)
-		return r;
-	r = sd_bus_get_property_string(u->bus, SD_DEST, obj, SD_UNIT, "Id", &err, &id);
-	if (r < 0)
-		return r;
-	iface = cgroup_interface(id);
-	if (!iface)
-		return -ENOENT;
-	/* A cgroup below a unit's own (delegated, or made by the service) maps to that unit. */
-	r = sd_bus_get_property_string(u->bus, SD_DEST, obj, iface, "ControlGroup", &err, &cgroup);
-	if (r < 0)
-		return r;
-	if (strcmp(cgroup, path))
-		return -ENOENT;
-	r = sd_bus_get_property_string(u->bus, SD_DEST, obj, SD_UNIT, "FragmentPath", &err, &fragment);
-	if (r < 0)
-		return r;
-	r = sd_bus_get_property_strv(u->bus, SD_DEST, obj, SD_UNIT, "DropInPaths", &err, &dropins);
-	if (r < 0)
-		return r;
-	/* MemoryTHP= is systemd 258's; older managers do not know the property. */
-	if (!strcmp(iface, "org.freedesktop.systemd1.Service") &&
-	    sd_bus_get_property_string(u->bus, SD_DEST, obj, iface, "MemoryTHP", &err, &thp) >= 0)
-		info.thp_disabled = !strcmp(thp, "disable");
-	sd_bus_error_free(&err);
-
-	if (*fragment && strv_push(&info.files, fragment) < 0)
-		return -ENOMEM;
-	for (size_t i = 0; dropins && dropins[i]; i++)
-		if (strv_push(&info.files, dropins[i]) < 0) {
-			hp_unit_info_done(&info);
-			return -ENOMEM;
-		}
-	info.unit = id;
-	id = NULL;
-	*ret = info;
 	return 0;
 }

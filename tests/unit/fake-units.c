@@ -17,6 +17,11 @@
 char units_dir[128];
 hp_units_changed_t units_changed;
 void *units_userdata;
+unsigned units_lookups;
+bool units_defer;
+static hp_units_answer_t units_answer;
+static void *deferred[256];
+static size_t n_deferred;
 
 struct hp_units {
 	int dummy;
@@ -29,10 +34,13 @@ void hp_unit_info_done(struct hp_unit_info *u)
 	*u = (struct hp_unit_info){ 0 };
 }
 
-int hp_units_open(sd_event *event, hp_units_changed_t changed, void *userdata, struct hp_units **ret)
+int hp_units_open(sd_event *event, hp_units_changed_t changed, hp_units_answer_t answer, void *userdata,
+		  struct hp_units **ret)
 {
 	(void)event;
 	units_changed = changed;
+	units_answer = answer;
+	n_deferred = 0;
 	units_userdata = userdata;
 	*ret = calloc(1, sizeof(**ret));
 	return *ret ? 0 : -ENOMEM;
@@ -60,13 +68,13 @@ bool hp_units_path_is_unit_like(const char *path)
 	return (n > 8 && !strcmp(last + n - 8, ".service")) || (n > 6 && !strcmp(last + n - 6, ".slice"));
 }
 
-int hp_units_lookup(struct hp_units *u, const char *path, struct hp_unit_info *ret)
+/* What systemd would say about path: 0 with *ret, or -ENOENT. */
+static int lookup_now(const char *path, struct hp_unit_info *ret)
 {
 	_cleanup_(freep) char *file = NULL;
 	struct hp_unit_info info = { 0 };
 
-	(void)u;
-	if (!hp_units_path_is_unit_like(path))
+	if (!hp_units_path_is_unit_like(path) || !strncmp(strrchr(path, '/') + 1, "ghost", 5))
 		return -ENOENT;
 	info.unit = strdup(strrchr(path, '/') + 1);
 	if (!info.unit || asprintf(&file, "%s/%s", units_dir, info.unit) < 0) {
@@ -80,4 +88,52 @@ int hp_units_lookup(struct hp_units *u, const char *path, struct hp_unit_info *r
 	}
 	*ret = info;
 	return 0;
+}
+
+struct question {
+	char *path;
+	void *cookie;
+};
+
+static void answer(const char *path, void *cookie)
+{
+	struct hp_unit_info info = { 0 };
+	int r = lookup_now(path, &info);
+
+	units_answer(cookie, r, r < 0 ? NULL : &info, units_userdata);
+	hp_unit_info_done(&info);
+}
+
+int hp_units_lookup(struct hp_units *u, const char *path, void *cookie)
+{
+	struct question *q = NULL;
+
+	(void)u;
+	units_lookups++;
+	if (!units_defer) {
+		answer(path, cookie);
+		return 0;
+	}
+	if (n_deferred == ELEMENTSOF(deferred) || !(q = calloc(1, sizeof(*q))) || !(q->path = strdup(path))) {
+		free(q);
+		return -ENOMEM;
+	}
+	q->cookie = cookie;
+	deferred[n_deferred++] = q;
+	return 0;
+}
+
+size_t units_answer_deferred(void)
+{
+	size_t n = n_deferred;
+
+	n_deferred = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct question *q = deferred[i];
+
+		answer(q->path, q->cookie);
+		free(q->path);
+		free(q);
+	}
+	return n;
 }

@@ -9,3 +9,8 @@ extern char units_dir[128];
 /* What manager.c gave hp_units_open(): call it to say "systemd reloaded". */
 extern hp_units_changed_t units_changed;
 extern void *units_userdata;
+/* Lookups asked so far. */
+extern unsigned units_lookups;
+/* While set, lookups are not answered before units_answer_deferred() (else at once). */
+extern bool units_defer;
+size_t units_answer_deferred(void);

@@ -97,6 +97,7 @@ static int env_teardown(void **state)
 	struct env *e = *state;
 
 	fail_groups = false;
+	units_defer = false;
 	if (e->m)
 		manager_free(e->m);
 	rm_tree(e->dir);
@@ -341,6 +342,114 @@ static void test_cgroup_identity(void **state)
 	assert_true(mg->g.fed);
 }
 
+/*
+ * A miss (no unit has the cgroup as its own) is remembered: rescans do
+ * not ask again; UnitNew for its name, or a daemon-reload, does.
+ */
+static void test_units_negative_cache(void **state)
+{
+	struct env *e = *state;
+	unsigned asked;
+
+	make_cgroup(e, "ghost.service");	/* the fake has no unit for ghost* */
+	make_cgroup(e, "db.service");
+	units_lookups = 0;
+	env_start(e);
+	assert_int_equal(units_lookups, 2);
+	assert_null(group_find(e->m, "/ghost.service"));
+	assert_int_equal(rescan(e->m), 0);
+	assert_int_equal(rescan(e->m), 0);
+	assert_int_equal(units_lookups, 2);
+
+	/* UnitNew for another name: not asked again. */
+	units_changed("other.service", units_userdata);
+	assert_int_equal(units_lookups, 2);
+	/* For its name: asked again (once). */
+	units_changed("ghost.service", units_userdata);
+	assert_int_equal(units_lookups, 3);
+	assert_int_equal(rescan(e->m), 0);
+	assert_int_equal(units_lookups, 3);
+	/* A daemon-reload: everything is asked again. */
+	asked = units_lookups;
+	units_changed(NULL, units_userdata);
+	assert_int_equal(units_lookups, asked + 2);
+	/* The bounded time: an expired miss is asked again at the next look. */
+	for (size_t i = 0; i < e->m->res.n; i++)
+		if (e->m->res.v[i]->miss && !e->m->res.v[i]->stale)
+			e->m->res.v[i]->expires = now_usec();
+	assert_int_equal(rescan(e->m), 0);
+	assert_int_equal(units_lookups, asked + 3);
+}
+
+/*
+ * While systemd is asked about a cgroup, it is not matched on its policy
+ * file alone (to be flipped to its unit's sections a moment later): it
+ * is no group until the answer; a group whose unit is asked again keeps
+ * its policy meanwhile.
+ */
+static void test_units_pending(void **state)
+{
+	struct env *e = *state;
+	char policies[256];
+	char *dirs[] = { policies, NULL };
+	struct manager_options o = {
+		.config_path = e->conf, .policy_dirs = dirs, .check_owner = false,
+		.cgroup_root = e->cgroup, .pressure_dir = e->pressure, .run_dir = e->run,
+		.backend = HP_BACKEND_DRY_RUN,
+	};
+	struct mgroup *mg;
+	const struct hp_policy *before;
+
+	snprintf(policies, sizeof(policies), "%s/policies.d", e->dir);
+	assert_int_equal(mkdir(policies, 0755), 0);
+	write_text(policies, "10-db.conf", "[Match]\nUnit=db*.service\n[Policy]\nPriority=1\n");
+	write_text(units_dir, "db.service", "[X-Hugepage]\nPriority=5\n");
+	write_text(units_dir, "db2.service", "[X-Hugepage]\nPriority=7\n");
+	make_cgroup(e, "db.service");
+	assert_int_equal(manager_new(&o, &e->m), 0);
+	mg = group_find(e->m, "/db.service");
+	assert_non_null(mg);
+	assert_int_equal(mg->g.policy->priority, 5);
+
+	/* A new cgroup while systemd is slow: not a group yet, not fed. */
+	units_defer = true;
+	make_cgroup(e, "db2.service");
+	drain_inotify(e->m);
+	assert_null(group_find(e->m, "/db2.service"));
+	assert_int_equal(e->m->res.n_pending, 1);
+	assert_int_equal(decide_and_feed(e->m), 0);
+	assert_null(group_find(e->m, "/db2.service"));
+
+	/* systemd signals a change of db.service: it keeps its policy while asked. */
+	before = mg->g.policy;
+	units_changed("db.service", units_userdata);
+	assert_int_equal(e->m->res.n_pending, 2);
+	assert_ptr_equal(group_find(e->m, "/db.service"), mg);
+	assert_ptr_equal(mg->g.policy, before);
+	assert_int_equal(mg->g.policy->priority, 5);
+	assert_policies_alive(e->m);
+	assert_int_equal(decide_and_feed(e->m), 0);
+	assert_true(mg->g.fed);
+
+	/* A reload while asked: the policy files are new, the group takes the new one meanwhile. */
+	write_text(units_dir, "db.service", "[X-Hugepage]\nPriority=6\n");
+	assert_int_equal(reload(e->m), 0);
+	assert_policies_alive(e->m);
+	assert_int_equal(decide_and_feed(e->m), 0);
+
+	/* The answers: matched with the unit's sections straight away. */
+	units_defer = false;
+	assert_true(units_answer_deferred() >= 2);
+	units_answer_deferred();	/* what the reload asked */
+	assert_int_equal(e->m->res.n_pending, 0);
+	mg = group_find(e->m, "/db2.service");
+	assert_non_null(mg);
+	assert_int_equal(mg->g.policy->priority, 7);
+	assert_int_equal(group_find(e->m, "/db.service")->g.policy->priority, 6);
+	assert_policies_alive(e->m);
+	assert_int_equal(decide_and_feed(e->m), 0);
+}
+
 /* Decision changes carry their MESSAGE_ID, for journalctl MESSAGE_ID=. */
 static void test_decision_message_id(void **state)
 {
@@ -373,6 +482,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rescan_known_leaves, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_decision_message_id, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(test_cgroup_identity, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_units_negative_cache, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_units_pending, env_setup, env_teardown),
 	};
 
 	return cmocka_run_group_tests_name("manager", tests, NULL, NULL);

@@ -203,6 +203,12 @@ systemctl daemon-reload
 wait_for 30 running /alpha.slice || { show; fail "alpha.slice not fed after dbus restarted"; }
 note "alpha.slice fed again ${WAITED}s after daemon-reload"
 
+# Lookups are asynchronous: none waited for systemd until the bus timed out.
+if hp_journal | grep -E "cannot ask systemd for its unit.*(timed out|Timer expired)"; then
+	fail "a unit lookup timed out (above)"
+fi
+note "systemd lookups: $(hp_journal | grep -c 'cannot ask systemd for its unit') failed, none timed out"
+
 note "systemctl stop: the daemon stops the module's groups (StopFeedingOnExit=yes)"
 systemctl stop hugepaged.service
 grep -q '^# damon_hugepage 1 enabled=N' $PROC || { cat $PROC; fail "the module still runs after stop"; }
