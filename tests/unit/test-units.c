@@ -201,6 +201,8 @@ static void test_lookup_async(void **state)
 	assert_int_equal(none.error, -ENOENT);
 
 	/* A lookup dropped with the connection never answers. */
+	free(db.unit);
+	strv_free(db.files);
 	memset(&db, 0, sizeof(db));
 	assert_int_equal(hp_units_lookup(u, "/db.service", &db), 0);
 	hp_units_free(u);
@@ -212,8 +214,6 @@ static void test_lookup_async(void **state)
 	sd_event_source_disable_unref(tick);
 	sd_bus_flush_close_unref(bus);
 	sd_event_unref(event);
-	free(db.unit);
-	strv_free(db.files);
 }
 
 int main(void)
