@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
@@ -19,7 +20,7 @@ struct lookup;
 
 struct hp_units {
 	sd_bus *bus;
-	sd_bus_slot *slots[3];
+	sd_bus_slot *slots[4];
 	hp_units_changed_t changed;
 	hp_units_answer_t answer;
 	void *userdata;
@@ -115,6 +116,22 @@ static int on_reloading(sd_bus_message *msg, void *userdata, sd_bus_error *error
 	return 0;
 }
 
+/* systemd (re)connected to the bus (dbus restarted, or the boot): everything is asked again. */
+static int on_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct hp_units *u = userdata;
+	const char *name = NULL, *old = NULL, *new = NULL;
+
+	(void)error;
+	if (sd_bus_message_read(msg, "sss", &name, &old, &new) < 0 || !name || strcmp(name, SD_DEST))
+		return 0;
+	if (new && *new) {
+		log_info("systemd is on the bus again, reading unit sections again");
+		u->changed(NULL, u->userdata);
+	}
+	return 0;
+}
+
 int hp_units_open_bus(sd_bus *bus, sd_event *event, hp_units_changed_t changed, hp_units_answer_t answer,
 		      void *userdata, struct hp_units **ret)
 {
@@ -129,7 +146,7 @@ int hp_units_open_bus(sd_bus *bus, sd_event *event, hp_units_changed_t changed, 
 	u->answer = answer;
 	u->userdata = userdata;
 	u->bus = sd_bus_ref(bus);
-	/* Lookups are asynchronous; Subscribe, once per connection, is the only call waited for. */
+	/* Lookups are asynchronous; Subscribe, once per connection, is the only call waited for (5 s at most). */
 	(void)sd_bus_set_method_call_timeout(u->bus, 5 * USEC_PER_SEC);
 	(void)sd_bus_set_exit_on_disconnect(u->bus, false);
 	if ((r = sd_bus_match_signal(u->bus, &u->slots[0], SD_DEST, SD_PATH, SD_MANAGER, "UnitNew",
@@ -137,7 +154,11 @@ int hp_units_open_bus(sd_bus *bus, sd_event *event, hp_units_changed_t changed, 
 	    (r = sd_bus_match_signal(u->bus, &u->slots[1], SD_DEST, SD_PATH, SD_MANAGER, "UnitRemoved",
 				     on_unit_signal, u)) < 0 ||
 	    (r = sd_bus_match_signal(u->bus, &u->slots[2], SD_DEST, SD_PATH, SD_MANAGER, "Reloading",
-				     on_reloading, u)) < 0)
+				     on_reloading, u)) < 0 ||
+	    (r = sd_bus_add_match(u->bus, &u->slots[3],
+				  "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+				  "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" SD_DEST "'",
+				  on_owner_changed, u)) < 0)
 		goto fail;
 	/* Without Subscribe() systemd sends UnitNew/UnitRemoved to nobody. */
 	r = sd_bus_call_method(u->bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", &err, NULL, NULL);
@@ -292,10 +313,37 @@ static int on_property(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
 	return 0;
 }
 
+/*
+ * Lookups do not wait, so they may take their time (PID 1 answers nothing
+ * while it reloads its units, which takes seconds on a slow machine); they
+ * never start systemd on the bus (bus activation): while systemd is not
+ * on the bus they fail at once, and NameOwnerChanged asks again.
+ */
+#define LOOKUP_TIMEOUT_USEC (30 * USEC_PER_SEC)
+
+static int call_async(sd_bus *bus, sd_bus_slot **slot, const char *obj, const char *iface, const char *member,
+		      sd_bus_message_handler_t handler, void *userdata, const char *types, ...)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+	va_list ap;
+	int r;
+
+	r = sd_bus_message_new_method_call(bus, &m, SD_DEST, obj, iface, member);
+	if (r < 0)
+		return r;
+	(void)sd_bus_message_set_auto_start(m, false);
+	va_start(ap, types);
+	r = sd_bus_message_appendv(m, types, ap);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	return sd_bus_call_async(bus, slot, m, handler, userdata, LOOKUP_TIMEOUT_USEC);
+}
+
 static int get_property(struct lookup *l, size_t which, const char *obj, const char *iface, const char *name)
 {
-	int r = sd_bus_call_method_async(l->u->bus, &l->slots[which], SD_DEST, obj, "org.freedesktop.DBus.Properties",
-					 "Get", on_property, l, "ss", iface, name);
+	int r = call_async(l->u->bus, &l->slots[which], obj, "org.freedesktop.DBus.Properties", "Get", on_property, l,
+			   "ss", iface, name);
 
 	if (r >= 0)
 		l->waiting++;
@@ -352,8 +400,8 @@ int hp_units_lookup(struct hp_units *u, const char *path, void *cookie)
 		lookup_free(l);
 		return -ENOMEM;
 	}
-	r = sd_bus_call_method_async(u->bus, &l->slots[0], SD_DEST, SD_PATH, SD_MANAGER, "GetUnitByControlGroup",
-				     on_unit_by_cgroup, l, "s", path);
+	r = call_async(u->bus, &l->slots[0], SD_PATH, SD_MANAGER, "GetUnitByControlGroup", on_unit_by_cgroup, l, "s",
+		       path);
 	if (r < 0) {
 		lookup_free(l);
 		return r;

@@ -205,6 +205,8 @@ note "alpha.slice fed again ${WAITED}s after daemon-reload"
 
 # Lookups are asynchronous: none waited for systemd until the bus timed out.
 if hp_journal | grep -E "cannot ask systemd for its unit.*(timed out|Timer expired)"; then
+	journalctl -b -o short-monotonic --no-pager | grep -E "hugepaged|dbus|Reload|systemd\[1\]: (Start|Stopp)" |
+		tail -n 80 | sed 's/^/#   journal: /'
 	fail "a unit lookup timed out (above)"
 fi
 note "systemd lookups: $(hp_journal | grep -c 'cannot ask systemd for its unit') failed, none timed out"
