@@ -130,14 +130,11 @@ smaps_excerpt() {
 
 HP_PARAMS=/sys/module/damon_hugepage/parameters
 # hp_has_guard: the module has DAMOS_COLLAPSE's guard against bloat
-# (max_ptes_none, sparse_skipped=).  The 6.12 series has it; the 7.3
-# series does not yet (kernel/README.md), so only there may it be absent.
+# (max_ptes_none, sparse_skipped=).  Both series have it (6.12's 0012-0015,
+# 7.3's 0009-0011): a module without it fails the test.
 hp_has_guard() {
 	[ -e $HP_PARAMS/max_ptes_none ] && return 0
-	case $(uname -r) in
-	6.12*) fail "the 6.12 module has no max_ptes_none parameter" ;;
-	esac
-	return 1
+	fail "the module of $(uname -r) has no max_ptes_none parameter"
 }
 
 # hp_set NAME VALUE: write a damon_hugepage parameter; fails the test if
