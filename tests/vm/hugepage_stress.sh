@@ -37,7 +37,7 @@ mkdir -p $S
 KMEMLEAK=/sys/kernel/debug/kmemleak
 # The time limit of one kmemleak scan (of a KASAN and lockdep guest under
 # TCG, on a loaded host).
-SCAN_LIMIT=900
+SCAN_LIMIT=600
 
 # before DEADLINE: whether the churn goes on (no subshell: the loops
 # below run thousands of times on two busy vCPUs)
@@ -62,6 +62,42 @@ task_state() {
 	echo "$1 $2: state $3, $(((${14} + ${15}) / 100)) s of CPU, in $(cat /proc/$1/wchan 2>/dev/null)"
 }
 alive() { [ -e /proc/$1/stat ] && [ "$(sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -d ' ' -f 1)" != Z ]; }
+# tree_cpu PID: the CPU time, in ticks, of PID, of the children it waited
+# for and of its live children but the workloads (which never stop): what
+# grows while PID gets on, slowly or not, and stays still while it hangs
+tree_cpu() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '{
+		n = $0; sub(/^[0-9]+ \(/, "", n); sub(/\) .*/, "", n)
+		r = $0; sub(/.*\) /, "", r); split(r, f, " ")
+		if ($1 == p || (f[2] == p && n != "hotcold" && n != "forkchurn"))
+			t += f[12] + f[13] + f[14] + f[15]
+	} END { print t + 0 }'
+}
+# overdue START LIMIT PID: whether a wait that started at START is past its
+# LIMIT and PID made no progress in the last minute (sets LAST_CPU and
+# LAST_AT), or is past four times its LIMIT: a starved guest (a loaded
+# host) gets on slowly, a hang does not get on at all.
+overdue() {
+	local cpu
+	[ $NOW -ge $(($1 + $2)) ] || { LAST_CPU= LAST_AT=$NOW; return 1; }
+	[ $NOW -ge $(($1 + 4 * $2)) ] && return 0
+	[ $NOW -ge $((LAST_AT + 60)) ] || return 1
+	cpu=$(tree_cpu $3)
+	[ "$cpu" = "$LAST_CPU" ] && return 0
+	[ -z "$LAST_CPU" ] || note "past its limit of $2 s, but it got on: $((cpu - LAST_CPU)) ticks of CPU in $((NOW - LAST_AT)) s"
+	LAST_CPU=$cpu LAST_AT=$NOW
+	return 1
+}
+# job_state PID: task_state of PID and of its children, on one line
+job_state() {
+	local c out
+	out=$(task_state $1)
+	for c in $(grep -l "^[0-9]* (.*) . $1 " /proc/[0-9]*/stat 2>/dev/null); do
+		c=${c#/proc/}
+		out="$out; child $(task_state ${c%/stat})"
+	done
+	echo "$out"
+}
 
 # stuck_report: the test's shell, the kdamonds and every task in an
 # uninterruptible sleep, with their kernel stacks where the kernel has them
@@ -80,23 +116,23 @@ stuck_report() {
 }
 
 # await LIMIT WHAT PID: waits for the background job PID, at most LIMIT
-# seconds, saying every 30 s how it goes; at the limit, shows where it is,
-# kills it and fails.  Returns the job's status.
+# seconds (see overdue), saying every 30 s how it goes; past the limit,
+# shows where it is, kills it and fails.  Returns the job's status.
 await() {
 	local limit=$1 what=$2 pid=$3 t0 next
 	now
-	t0=$NOW next=$((NOW + 30))
+	t0=$NOW next=$((NOW + 30)) LAST_CPU= LAST_AT=$NOW
 	while alive "$pid"; do
 		sleep 1
 		now
-		if [ $NOW -ge $((t0 + limit)) ]; then
-			note "$what: not done after $((NOW - t0)) s: $(task_state $pid)"
+		if overdue $t0 $limit $pid; then
+			note "$what: not done after $((NOW - t0)) s: $(job_state $pid)"
 			sed 's/^/    /' /proc/$pid/stack 2>/dev/null
 			kill "$pid"
-			fail "$what did not end in $limit s"
+			fail "$what did not end in $limit s and made no progress in a minute (or in four times that)"
 		fi
-		if [ $NOW -ge $next ]; then
-			note "$what: $((NOW - t0)) s so far: $(task_state $pid)"
+		if [ $NOW -ge $next ] && alive "$pid"; then
+			note "$what: $((NOW - t0)) s so far: $(job_state $pid)"
 			next=$((NOW + 30))
 		fi
 	done
@@ -107,12 +143,13 @@ await() {
 MAIN=$$
 watchdog() {
 	local at limit name
+	LAST_AT=0
 	while sleep 5; do
 		[ -d /proc/$MAIN ] || exit 0
 		read -r at limit name < $S/step 2>/dev/null || continue
 		now
-		[ $NOW -gt $((at + limit)) ] || continue
-		echo "FAIL: step $name did not end in $limit s; the waiting tasks:"
+		overdue $at $limit $MAIN || continue
+		echo "FAIL: step $name did not end in $limit s and made no progress in a minute (or in four times that); the waiting tasks:"
 		stuck_report
 		kill -9 $MAIN
 		sleep 60
@@ -262,7 +299,7 @@ writer() {
 		op=$((RANDOM % 20))
 		if [ $op -lt 10 ]; then
 			set -- $PARAMS
-			shift $((RANDOM % 14))
+			shift $((RANDOM % $#))
 			name=$1
 			param_value $name
 			echo "$V" > $HP_PARAMS/$name 2>/dev/null || err "valid $name=$V refused"
@@ -277,7 +314,7 @@ writer() {
 			fi
 		elif [ $op -lt 14 ]; then
 			set -- $BAD
-			shift $((RANDOM % 18))
+			shift $((RANDOM % $#))
 			echo "${1#*=}" > $HP_PARAMS/${1%%=*} 2>/dev/null && err "bad $1 accepted"
 			count bad_writes
 		elif [ $op -lt 19 ]; then
