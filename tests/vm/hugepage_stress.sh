@@ -18,10 +18,12 @@
 # from DAMON.
 #
 # Every step has a time limit, in seconds of guest uptime, and the time
-# each took is printed ("# step NAME: N s").  A step that waits for a job
-# in the background (the churn's loops, a kmemleak scan) says every 30 s
-# how the job goes (its CPU time tells a slow job from a blocked one) and
-# fails the test naming it at the limit; a step that hangs in the kernel
+# each took is printed ("# step NAME: N s").  Past its limit, a step fails
+# once it gets no CPU time for a minute (a hang), or at four times its
+# limit; a starved guest on a loaded host only gets on slowly.  A step
+# that waits for a job in the background (the churn's loops, a kmemleak
+# scan) says every 30 s how the job goes (its CPU time tells a slow job
+# from a blocked one) and fails naming it; a step that hangs in the kernel
 # in this shell itself (a parameter write) is caught by a watchdog, which
 # prints where the blocked tasks wait and ends the test.
 #
