@@ -66,12 +66,13 @@ task_state() {
 alive() { [ -e /proc/$1/stat ] && [ "$(sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -d ' ' -f 1)" != Z ]; }
 # tree_cpu PID: the CPU time, in ticks, of PID, of the children it waited
 # for and of its live children but the workloads (which never stop): what
-# grows while PID gets on, slowly or not, and stays still while it hangs
+# grows while PID gets on, slowly or not, and stays still while it hangs.
+# And kmemleak's scan thread's: a kmemleak command waits for its scan.
 tree_cpu() {
 	cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '{
 		n = $0; sub(/^[0-9]+ \(/, "", n); sub(/\) .*/, "", n)
 		r = $0; sub(/.*\) /, "", r); split(r, f, " ")
-		if ($1 == p || (f[2] == p && n != "hotcold" && n != "forkchurn"))
+		if ($1 == p || n == "kmemleak" || (f[2] == p && n != "hotcold" && n != "forkchurn"))
 			t += f[12] + f[13] + f[14] + f[15]
 	} END { print t + 0 }'
 }
