@@ -17,6 +17,16 @@
 # or lockdep report and, on a kernel with kmemleak, a scan finds no leak
 # from DAMON.
 #
+# Every step has a time limit, in seconds of guest uptime, and the time
+# each took is printed ("# step NAME: N s").  Past its limit, a step fails
+# once it gets no CPU time for a minute (a hang), or at four times its
+# limit; a starved guest on a loaded host only gets on slowly.  A step
+# that waits for a job in the background (the churn's loops, a kmemleak
+# scan) says every 30 s how the job goes (its CPU time tells a slow job
+# from a blocked one) and fails naming it; a step that hangs in the kernel
+# in this shell itself (a parameter write) is caught by a watchdog, which
+# prints where the blocked tasks wait and ends the test.
+#
 # Usage: hugepage_stress.sh [SECONDS]
 . /hp/tests/lib.sh
 thp_set never
@@ -26,10 +36,148 @@ PATHS="/S1 /S2 /S3 /nm/S4 /nm/S5 /nm/S6"
 S=/tmp/stress
 mkdir -p $S
 : > $S/errors
+KMEMLEAK=/sys/kernel/debug/kmemleak
+# The time limit of one kmemleak scan (of a KASAN and lockdep guest under
+# TCG, on a loaded host).
+SCAN_LIMIT=600
 
 # before DEADLINE: whether the churn goes on (no subshell: the loops
 # below run thousands of times on two busy vCPUs)
 before() { read -r NOW _ < /proc/uptime; [ "${NOW%.*}" -lt "$1" ]; }
+now() { read -r NOW _ < /proc/uptime; NOW=${NOW%.*}; }
+
+# step NAME LIMIT: the test goes on to step NAME, which must end within
+# LIMIT seconds (the watchdog's deadline); says how long the last one took.
+STEP= STEP_AT=0
+step() {
+	now
+	[ -z "$STEP" ] || note "step $STEP: $((NOW - STEP_AT)) s"
+	STEP=$1 STEP_AT=$NOW
+	echo "$NOW $2 $1" > $S/step
+}
+
+# task_state PID: its name, state, CPU time and where it sleeps
+task_state() {
+	local st
+	st=$(sed 's/.*) //' /proc/$1/stat 2>/dev/null) || return 0
+	set -- "$1" "$(cat /proc/$1/comm 2>/dev/null)" $st
+	echo "$1 $2: state $3, $(((${14} + ${15}) / 100)) s of CPU, in $(cat /proc/$1/wchan 2>/dev/null)"
+}
+alive() { [ -e /proc/$1/stat ] && [ "$(sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -d ' ' -f 1)" != Z ]; }
+# tree_cpu PID: the CPU time, in ticks, of PID, of the children it waited
+# for and of its live children but the workloads (which never stop): what
+# grows while PID gets on, slowly or not, and stays still while it hangs.
+# And kmemleak's scan thread's: a kmemleak command waits for its scan.
+tree_cpu() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '{
+		n = $0; sub(/^[0-9]+ \(/, "", n); sub(/\) .*/, "", n)
+		r = $0; sub(/.*\) /, "", r); split(r, f, " ")
+		if ($1 == p || n == "kmemleak" || (f[2] == p && n != "hotcold" && n != "forkchurn"))
+			t += f[12] + f[13] + f[14] + f[15]
+	} END { print t + 0 }'
+}
+# overdue START LIMIT PID: whether a wait that started at START is past its
+# LIMIT and PID made no progress in the last minute (sets LAST_CPU and
+# LAST_AT), or is past four times its LIMIT: a starved guest (a loaded
+# host) gets on slowly, a hang does not get on at all.
+overdue() {
+	local cpu
+	[ $NOW -ge $(($1 + $2)) ] || { LAST_CPU= LAST_AT=$NOW; return 1; }
+	[ $NOW -ge $(($1 + 4 * $2)) ] && return 0
+	[ $NOW -ge $((LAST_AT + 60)) ] || return 1
+	cpu=$(tree_cpu $3)
+	[ "$cpu" = "$LAST_CPU" ] && return 0
+	[ -z "$LAST_CPU" ] || note "past its limit of $2 s, but it got on: $((cpu - LAST_CPU)) ticks of CPU in $((NOW - LAST_AT)) s"
+	LAST_CPU=$cpu LAST_AT=$NOW
+	return 1
+}
+# job_state PID: task_state of PID and of its children, on one line
+job_state() {
+	local c out
+	out=$(task_state $1)
+	for c in $(grep -l "^[0-9]* (.*) . $1 " /proc/[0-9]*/stat 2>/dev/null); do
+		c=${c#/proc/}
+		out="$out; child $(task_state ${c%/stat})"
+	done
+	echo "$out"
+}
+
+# stuck_report: the test's shell, the kdamonds and every task in an
+# uninterruptible sleep, with their kernel stacks where the kernel has them
+stuck_report() {
+	local p st
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
+		st=$(sed 's/.*) //' /proc/$p/stat 2>/dev/null | cut -d ' ' -f 1)
+		case "$p:$st:$(cat /proc/$p/comm 2>/dev/null)" in
+		"$MAIN":*|*:D:*|*:kdamond*) ;;
+		*) continue ;;
+		esac
+		echo "  $(task_state $p)"
+		sed 's/^/    /' /proc/$p/stack 2>/dev/null
+	done
+}
+
+# await LIMIT WHAT PID: waits for the background job PID, at most LIMIT
+# seconds (see overdue), saying every 30 s how it goes; past the limit,
+# shows where it is, kills it and fails.  Returns the job's status.
+await() {
+	local limit=$1 what=$2 pid=$3 t0 next
+	now
+	t0=$NOW next=$((NOW + 30)) LAST_CPU= LAST_AT=$NOW
+	while alive "$pid"; do
+		sleep 1
+		now
+		if overdue $t0 $limit $pid; then
+			note "$what: not done after $((NOW - t0)) s: $(job_state $pid)"
+			sed 's/^/    /' /proc/$pid/stack 2>/dev/null
+			kill "$pid"
+			fail "$what did not end in $limit s and made no progress in a minute (or in four times that)"
+		fi
+		if [ $NOW -ge $next ] && alive "$pid"; then
+			note "$what: $((NOW - t0)) s so far: $(job_state $pid)"
+			next=$((NOW + 30))
+		fi
+	done
+	wait "$pid"
+}
+
+# The watchdog: ends the test when a step overruns its limit.
+MAIN=$$
+watchdog() {
+	local at limit name
+	LAST_AT=0
+	while sleep 5; do
+		[ -d /proc/$MAIN ] || exit 0
+		read -r at limit name < $S/step 2>/dev/null || continue
+		now
+		overdue $at $limit $MAIN || continue
+		echo "FAIL: step $name did not end in $limit s and made no progress in a minute (or in four times that); the waiting tasks:"
+		stuck_report
+		kill -9 $MAIN
+		sleep 60
+		[ -d /proc/$MAIN ] || exit 0
+		echo "FAIL: the test's shell cannot be killed (an uninterruptible wait): ending the guest"
+		reboot -f
+	done
+}
+watchdog &
+WD_PID=$!
+now
+note "started at ${NOW} s of uptime"
+
+# kmemleak_cmd CMD: one command to kmemleak, in the background (a scan is
+# synchronous: minutes on a KASAN guest under TCG), at most SCAN_LIMIT s.
+kmemleak_cmd() {
+	step "kmemleak_$1" $((SCAN_LIMIT + 60))
+	echo "$1" > $KMEMLEAK &
+	await $SCAN_LIMIT "kmemleak $1" $! ||
+		fail "kmemleak refused '$1' ($(dmesg | grep -m 1 'kmemleak: .*disabled'))"
+}
+# No automatic scans: they would compete with the churn and with the
+# scans at the end (this waits for one that is running).
+[ -e $KMEMLEAK ] && kmemleak_cmd scan=off
+step setup 600
 count() { echo >> "$S/$1"; }
 err() { echo "$*" >> $S/errors; }
 
@@ -154,7 +302,7 @@ writer() {
 		op=$((RANDOM % 20))
 		if [ $op -lt 10 ]; then
 			set -- $PARAMS
-			shift $((RANDOM % 14))
+			shift $((RANDOM % $#))
 			name=$1
 			param_value $name
 			echo "$V" > $HP_PARAMS/$name 2>/dev/null || err "valid $name=$V refused"
@@ -169,7 +317,7 @@ writer() {
 			fi
 		elif [ $op -lt 14 ]; then
 			set -- $BAD
-			shift $((RANDOM % 18))
+			shift $((RANDOM % $#))
 			echo "${1#*=}" > $HP_PARAMS/${1%%=*} 2>/dev/null && err "bad $1 accepted"
 			count bad_writes
 		elif [ $op -lt 19 ]; then
@@ -200,13 +348,20 @@ reader() {
 }
 
 note "churning for ${secs}s"
+step churn $((secs + 660))
 churn &
 c_pid=$!
 writer &
 w_pid=$!
 reader &
 r_pid=$!
-wait $c_pid $w_pid $r_pid
+# Each loop ends at the deadline, once its last operation is done.
+while before $deadline; do
+	sleep 5
+done
+await 600 "the churn's cgroup loop" $c_pid
+await 600 "the churn's parameter writer" $w_pid
+await 600 "the churn's reader" $r_pid
 for f in cgroups_created cgroups_removed pids_replaced writes commits commits_refused bad_writes list_commits toggles enables_refused reads; do
 	printf '%s=%s ' $f "$(cat $S/$f 2>/dev/null | wc -l)"
 done
@@ -214,6 +369,7 @@ echo
 [ -s $S/errors ] && { cat $S/errors; fail "errors during the churn"; }
 
 note "the churn stopped; settling with known inputs"
+step settle 1200
 # S3 stays empty (idle), the others get one steady process each.
 for p in $PATHS; do
 	cg_down $p || fail "$(cat $S/errors)"
@@ -309,6 +465,7 @@ states_match() {
 	cmp -s $S/want $S/param || { WHY="kdamond_pids is $(cat $HP_PARAMS/kdamond_pids), running groups' $(cat $S/want | tr '\n' ' ')"; return 1; }
 	cmp -s $S/want $S/threads || { WHY="kdamond threads $(cat $S/threads | tr '\n' ' '), running groups' $(cat $S/want | tr '\n' ' ')"; return 1; }
 }
+step states_match 900
 wait_for 120 states_match || { cat /proc/damon_hugepage; fail "after 120 s: $WHY"; }
 note "states and kdamonds match the system ${WAITED}s after the churn"
 cat /proc/damon_hugepage
@@ -317,24 +474,40 @@ cat /proc/damon_hugepage
 # "Returns within a second": it must not wait for anything.  The time it
 # spends asleep is what says so; a loaded host can stall the guest for
 # seconds at any time, which shows in the wall time only.
+step enabled_N 60
 timed hp_set enabled N
 note "enabled=N returned after ${WALL}s, ${BLOCKED}s of it blocked"
 seconds_at_most 1 "$BLOCKED" || fail "enabled=N blocked for ${BLOCKED}s"
-no_kdamonds() { ! ps -o comm | grep -q '^kdamond'; }
-wait_for 60 no_kdamonds || fail "kdamonds left 60 s after enabled=N: $(ps -o pid,comm | grep kdamond)"
+step kdamonds_end 300
+kdamonds() { ps -o pid,comm | grep kdamond; }
+no_kdamonds() { ! kdamonds > /dev/null; }
+wait_for 60 no_kdamonds || {
+	note "kdamonds left after enabled=N:"
+	for p in $(kdamonds | awk '{ print $1 }'); do
+		echo "  $(task_state $p)"
+		sed 's/^/    /' /proc/$p/stack 2>/dev/null
+	done
+	fail "kdamonds left 60 s after enabled=N: $(kdamonds)"
+}
+note "every kdamond ended ${WAITED}s after enabled=N"
 
+step dmesg 60
 if dmesg | grep -E 'WARNING:|BUG:|Oops|circular locking'; then
 	fail "the kernel complained"
 fi
-if [ -e /sys/kernel/debug/kmemleak ]; then
-	# Objects allocated shortly before a scan are never reported; two
-	# scans, as the kmemleak documentation suggests.
-	echo scan > /sys/kernel/debug/kmemleak
-	echo scan > /sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak > $S/leaks
+note "dmesg: the kernel reported nothing"
+if [ -e $KMEMLEAK ]; then
+	# An object is reported only when a scan finds it unreferenced and
+	# unchanged since the scan before (kmemleak keeps a checksum of each
+	# object): the first scan here records what the churn left, the
+	# second reports it.
+	kmemleak_cmd scan
+	kmemleak_cmd scan
+	step kmemleak_report 120
+	cat $KMEMLEAK > $S/leaks || fail "cannot read $KMEMLEAK"
 	n=$(grep -c '^unreferenced object' $S/leaks)
 	note "kmemleak: $n unreferenced objects"
-	if grep -q 'damon' $S/leaks; then
+	if grep -qE 'damon|damos' $S/leaks; then
 		cat $S/leaks
 		fail "kmemleak found objects leaked from DAMON"
 	fi
@@ -342,4 +515,6 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
 else
 	note "kmemleak: not in this kernel"
 fi
+step done 60
+kill $WD_PID
 echo "PASS: hugepage_stress"
