@@ -34,6 +34,13 @@ shift 4
 MAX_PTES_NONE=255
 CG=/sys/fs/cgroup/bench
 
+# uptime_s: whole seconds since the guest booted
+uptime_s() {
+	local up
+	read -r up _ < /proc/uptime
+	echo "${up%.*}"
+}
+
 # cpu_ms PID...: time the threads spent on a CPU, in milliseconds, from
 # /proc/PID/schedstat (exact, unlike the tick-sampled utime and stime)
 cpu_ms() {
@@ -191,10 +198,13 @@ for mode in "$@"; do
 	*) fail "unknown mode $mode" ;;
 	esac
 	base=$(cpu_ms $workers)
+	# SECONDS of a sample: wall-clock seconds since the mode started (a
+	# sample itself takes a while on a loaded TCG host)
+	start=$(uptime_s)
 	t=0
 	while [ $t -lt "$duration" ]; do
 		sleep 1
-		t=$((t + 1))
+		t=$(($(uptime_s) - start))
 		echo "DATA $workload $mode $t $(sample) $(($(cpu_ms $workers) - base))"
 	done
 	case $mode in
