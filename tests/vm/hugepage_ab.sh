@@ -44,7 +44,7 @@ cat /proc/damon_hugepage
 head -n 1 /proc/damon_hugepage | grep -qE '^# damon_hugepage 1 enabled=Y max_kdamonds=[0-9]+$' ||
 	fail "bad header: $(head -n 1 /proc/damon_hugepage)"
 re='^group=(cgroup:/[^ ]*|pid:[0-9]+) kdamond=-?[0-9]+ state=[a-z_:]+(:-?[0-9]+)? procs=[0-9]+ tuning=(threshold|goal) min_access=[0-9]+ goal_bp=[0-9]+ share_bp=[0-9]+ anon_bytes=[0-9]+ anon_huge_bytes=[0-9]+ nr_tried=[0-9]+ tried_bytes=[0-9]+ nr_collapsed=[0-9]+ collapsed_bytes=[0-9]+ failed_bytes=[0-9]+ quota_exceeds=[0-9]+ wmark=(active|paused)'
-if hp_has_guard; then re="$re sparse_skipped=[0-9]+\$"; else note "no guard against bloat in this module: no sparse_skipped="; re="$re\$"; fi
+if hp_has_guard; then re="$re sparse_skipped=[0-9]+( sampling=(full|backed_off))?\$"; else note "no guard against bloat in this module: no sparse_skipped="; re="$re\$"; fi
 tail -n +2 /proc/damon_hugepage | grep -vqE "$re" && fail "a record does not match the documented format"
 [ "$(hp_field cgroup:/A kdamond)" = "$(cat $HP_PARAMS/kdamond_pids)" ] || fail "kdamond pid differs from kdamond_pids"
 [ "$(hp_field cgroup:/A collapsed_bytes)" -gt 0 ] || fail "no collapsed bytes counted"

@@ -11,7 +11,10 @@
  * 8-byte reads per second, the median of --runs runs.
  *
  * Output, one line per share:
- *   CALIB SHARE_PCT ACTUAL_HUGE_PCT MEDIAN_MREADS_PER_S GAIN_PCT_VS_0
+ *   CALIB SHARE_PCT ACTUAL_HUGE_PCT MEDIAN_MREADS_PER_S GAIN_PCT_VS_0 SPREAD_PCT
+ * SPREAD_PCT is how far the gain could be off: half the range of this
+ * share's runs plus half the range of the 0% runs, in percent of the 0%
+ * median.  A gain smaller than its spread is noise.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -116,7 +119,7 @@ int main(int argc, char **argv)
 	char default_shares[] = "0,25,50,75,90,100";
 	unsigned long hot_len = 2048UL << 20, nchunks, done = 0, want, i, k;
 	int shares[32], nshares, runs = 5, c, s, r, failed = 0;
-	double seconds = 1.0, rates[MAX_RUNS], base = 0, median;
+	double seconds = 1.0, rates[MAX_RUNS], base = 0, base_range = 0, median;
 	unsigned long *order;
 	uintptr_t hot;
 	void *map;
@@ -187,10 +190,13 @@ int main(int argc, char **argv)
 			rates[r] = read_rate((const uint64_t *)hot, hot_len / 8, seconds);
 		qsort(rates, runs, sizeof(rates[0]), cmp_double);
 		median = rates[runs / 2];
-		if (s == 0)
+		if (s == 0) {
 			base = median;
-		printf("CALIB %d %.1f %.2f %.1f\n", shares[s], huge_share(hot, hot_len),
-		       median / 1e6, (median / base - 1) * 100);
+			base_range = rates[runs - 1] - rates[0];
+		}
+		printf("CALIB %d %.1f %.2f %.1f %.1f\n", shares[s], huge_share(hot, hot_len),
+		       median / 1e6, (median / base - 1) * 100,
+		       (rates[runs - 1] - rates[0] + base_range) / 2 / base * 100);
 		fflush(stdout);
 	}
 	if (failed)

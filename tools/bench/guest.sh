@@ -1,18 +1,45 @@
 #!/bin/sh
-# Runs inside the test guest (tools/bench/run starts it): the hotset
-# workload under each mode in turn, sampling once per second the share of
-# the hot set in huge pages, the workload's resident memory and the CPU
-# time of the threads that collapse for it.  Prints one line per sample:
-#   DATA MODE SECONDS HOT_HUGE_PCT RSS_KB CPU_MS
-# Usage: guest.sh SECONDS HOT_MIB FOOTPRINT_MIB MODE...
-# Modes: never always khugepaged collapse threshold goal (damon_hugepage),
+# Runs inside the test guest (tools/bench/run starts it): one workload under
+# each mode in turn, sampling once per second the share of the hot set in
+# huge pages, the workload's resident memory and the CPU time of the
+# threads that collapse for it.  Prints one line per sample:
+#   DATA WORKLOAD MODE SECONDS HOT_HUGE_PCT RSS_KB CPU_MS
+# and one line per mode when it ends:
+#   SKIPPED WORKLOAD MODE N    (huge page ranges left alone as too sparse)
+#
+# Usage: guest.sh SECONDS HOT_MIB FOOTPRINT_MIB WORKLOAD MODE...
+# Workloads (tests/progs/hotset):
+#   hotset  the hot set in the middle of a footprint touched once per 2 MiB
+#   sparse  the hot set in a mapping of its own, beside such a footprint
+#   moving  hotset whose hot set moves to a new place every 20 s
+#   procs8  8 processes with 32 MiB hot each (no sparse footprint)
+# Modes: never, always (THP never or always, nothing else); khugepaged (THP
+# madvise + a DAMON sysfs 'hugepage' scheme, khugepaged collapses);
+# collapse (THP never + a plain DAMON sysfs 'collapse' scheme with the
+# guard off, max_ptes_none 511); collapse-guard (the same with the guard at
+# its default, which follows khugepaged's max_ptes_none); threshold and goal
+# (damon_hugepage at its defaults with either tuning, THP never);
 # damon-threshold damon-goal (hugepaged with its damon backend, THP never:
-# the stock kernel's way; also prints "DAEMON MODE CPU_MS", hugepaged's own
-# CPU time)
+# the stock kernel's way; also prints "DAEMON WORKLOAD MODE CPU_MS",
+# hugepaged's own CPU time).
+#
+# The workload runs in the cgroup /bench (memory controller on), which is
+# what the module is given.  khugepaged's max_ptes_none is set to 255 for
+# every mode: an operator's limit on bloat, at most half of a huge page
+# filled in, which the guard follows by default.
 . /hp/tests/lib.sh
 
-duration=$1 hot_mib=$2 foot_mib=$3
-shift 3
+duration=$1 hot_mib=$2 foot_mib=$3 workload=$4
+shift 4
+MAX_PTES_NONE=255
+CG=/sys/fs/cgroup/bench
+
+# uptime_s: whole seconds since the guest booted
+uptime_s() {
+	local up
+	read -r up _ < /proc/uptime
+	echo "${up%.*}"
+}
 
 # cpu_ms PID...: time the threads spent on a CPU, in milliseconds, from
 # /proc/PID/schedstat (exact, unlike the tick-sampled utime and stime)
@@ -26,11 +53,41 @@ cpu_ms() {
 	echo $sum
 }
 
-# damon_sysfs_scheme PID ACTION: the plain DAMON sysfs scheme of the
-# design brief's baseline (>= 2 MiB regions, nr_accesses >= 4 of 20).
-damon_sysfs_scheme() {
-	damon_start "$1" "$2" 4
-	cat $DAMON_ADMIN/kdamonds/0/pid
+# damon_sysfs_start ACTION MAX_PTES_NONE PID...: one kdamond, one vaddr
+# context with a target per PID, and the scheme of the design brief's
+# baseline: ACTION on regions of >= 2 MiB with nr_accesses >= 4 of 20.
+# Prints the kdamond's pid.
+damon_sysfs_start() {
+	local k=$DAMON_ADMIN/kdamonds action=$1 mpn=$2 c s i=0 p
+	shift 2
+	echo 1 > $k/nr_kdamonds || fail "nr_kdamonds"
+	echo 1 > $k/0/contexts/nr_contexts || fail "nr_contexts"
+	c=$k/0/contexts/0
+	echo vaddr > $c/operations || fail "operations"
+	echo 5000 > $c/monitoring_attrs/intervals/sample_us
+	echo 100000 > $c/monitoring_attrs/intervals/aggr_us
+	echo 1000000 > $c/monitoring_attrs/intervals/update_us
+	echo 10 > $c/monitoring_attrs/nr_regions/min
+	echo 1000 > $c/monitoring_attrs/nr_regions/max
+	echo $# > $c/targets/nr_targets
+	for p in "$@"; do
+		echo "$p" > $c/targets/$i/pid_target || fail "pid_target"
+		i=$((i + 1))
+	done
+	echo 1 > $c/schemes/nr_schemes
+	s=$c/schemes/0
+	echo "$action" > $s/action || fail "action '$action' rejected"
+	if [ -e $s/max_ptes_none ]; then
+		echo "$mpn" > $s/max_ptes_none || fail "max_ptes_none=$mpn"
+	fi
+	echo 2097152 > $s/access_pattern/sz/min
+	echo 18446744073709551615 > $s/access_pattern/sz/max
+	echo 4 > $s/access_pattern/nr_accesses/min
+	echo 4294967295 > $s/access_pattern/nr_accesses/max
+	echo 0 > $s/access_pattern/age/min
+	echo 4294967295 > $s/access_pattern/age/max
+	echo on > $k/0/state || fail "kdamond did not start"
+	cat $k/0/pid
 }
 
 # hp_damon_start TUNING: hugepaged with the damon backend, one policy for
@@ -58,35 +115,75 @@ hp_damon_stop() {
 	HP_DAEMON=
 }
 
+# sysfs_skipped: the plain scheme's sparse ranges so far
+sysfs_skipped() {
+	local s=$DAMON_ADMIN/kdamonds/0/contexts/0/schemes/0/stats
+	echo update_schemes_stats > $DAMON_ADMIN/kdamonds/0/state || return
+	cat $s/nr_sparse_skipped 2>/dev/null || echo 0
+}
+
+# start_workload: the workload's processes in $CG; sets PIDS and READY
+# (their --ready files, read again at every sample: a moving hot set
+# rewrites its own)
+start_workload() {
+	local n=1 i r
+	case $workload in
+	hotset) args="--hot $hot_mib --footprint $foot_mib" ;;
+	sparse) args="--hot $hot_mib --footprint $foot_mib --separate" ;;
+	moving) args="--hot $hot_mib --footprint $foot_mib --move-every 20" ;;
+	procs8) args="--hot 32 --footprint 32"; n=8 ;;
+	*) fail "unknown workload $workload" ;;
+	esac
+	PIDS= READY=
+	i=0
+	while [ $i -lt $n ]; do
+		r=/tmp/hotset.$i.ready
+		rm -f $r
+		sh -c "echo \$\$ > $CG/cgroup.procs && exec hotset $args --ready $r" &
+		PIDS="$PIDS $!" READY="$READY $r"
+		i=$((i + 1))
+	done
+	for r in $READY; do
+		wait_for 300 test -f $r || fail "$workload did not become ready"
+	done
+}
+
+# sample: "HOT_HUGE_PCT RSS_KB" of the workload now
+sample() {
+	local huge=0 total=0 rss=0 p i=0 addr len
+	for p in $PIDS; do
+		i=$((i + 1))
+		# the first line of the ready file: "hot ADDR BYTES"
+		read -r _ addr len < "$(echo $READY | cut -d ' ' -f $i)"
+		set -- $(thpcount $p $addr $len)
+		huge=$((huge + $1)) total=$((total + $2))
+		rss=$((rss + $(awk '/^VmRSS:/ { print $2 }' /proc/$p/status)))
+	done
+	echo "$((huge * 100 / total)) $rss"
+}
+
+echo $MAX_PTES_NONE > $THP/khugepaged/max_ptes_none || fail "khugepaged max_ptes_none"
+grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
+	echo +memory > /sys/fs/cgroup/cgroup.subtree_control || fail "memory controller"
+mkdir -p $CG
+
 for mode in "$@"; do
 	case $mode in
 	always) thp_set always ;;
 	khugepaged) thp_set madvise ;;
 	*) thp_set never ;;
 	esac
-	ready=/tmp/hotset.ready
-	rm -f $ready
-	case $mode in
-	damon-*)
-		grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
-			echo +memory > /sys/fs/cgroup/cgroup.subtree_control
-		mkdir -p /sys/fs/cgroup/bench
-		sh -c "echo \$\$ > /sys/fs/cgroup/bench/cgroup.procs && exec hotset --hot $hot_mib --footprint $foot_mib --ready $ready" &
-		;;
-	*) hotset --hot "$hot_mib" --footprint "$foot_mib" --ready $ready & ;;
-	esac
-	pid=$!
-	while [ ! -f $ready ]; do sleep 0.1; done
-	set -- $(cat $ready)
-	hot=$2 hot_len=$3
+	start_workload
 
 	workers=
+	skipped0=$(cat $HP_PARAMS/nr_sparse_skipped 2>/dev/null || echo 0)
 	khugepaged=$(pgrep -x khugepaged)
 	case $mode in
 	never) ;;
 	always) workers=$khugepaged ;;
-	khugepaged) workers="$(damon_sysfs_scheme $pid hugepage) $khugepaged" ;;
-	collapse) workers=$(damon_sysfs_scheme $pid collapse) ;;
+	khugepaged) workers="$(damon_sysfs_start hugepage -1 $PIDS) $khugepaged" ;;
+	collapse) workers=$(damon_sysfs_start collapse 511 $PIDS) ;;
+	collapse-guard) workers=$(damon_sysfs_start collapse -1 $PIDS) ;;
 	damon-threshold|damon-goal)
 		hp_damon_start ${mode#damon-}
 		workers=$HP_KDAMOND
@@ -94,34 +191,41 @@ for mode in "$@"; do
 		;;
 	threshold|goal)
 		hp_set tuning $mode
-		hp_set pids $pid
+		hp_set cgroups /bench
 		hp_set enabled Y
 		workers=$(cat $HP_PARAMS/kdamond_pids | tr ',' ' ')
 		;;
 	*) fail "unknown mode $mode" ;;
 	esac
 	base=$(cpu_ms $workers)
+	# SECONDS of a sample: wall-clock seconds since the mode started (a
+	# sample itself takes a while on a loaded TCG host)
+	start=$(uptime_s)
 	t=0
 	while [ $t -lt "$duration" ]; do
 		sleep 1
-		t=$((t + 1))
-		set -- $(thpcount $pid $hot $hot_len)
-		rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$pid/status)
-		echo "DATA $mode $t $(($1 * 100 / $2)) $rss $(($(cpu_ms $workers) - base))"
+		t=$(($(uptime_s) - start))
+		echo "DATA $workload $mode $t $(sample) $(($(cpu_ms $workers) - base))"
 	done
 	case $mode in
-	khugepaged|collapse) damon_stop ;;
-	threshold|goal) hp_set enabled N ;;
-	damon-*)
-		echo "DAEMON $mode $(($(cpu_ms $HP_DAEMON) - daemon_base))"
-		kill $pid
-		wait $pid 2>/dev/null
-		hp_damon_stop
-		rmdir /sys/fs/cgroup/bench
-		continue
+	khugepaged|collapse|collapse-guard)
+		echo "SKIPPED $workload $mode $(sysfs_skipped)"
+		damon_stop
 		;;
+	threshold|goal)
+		hp_set enabled N
+		echo "SKIPPED $workload $mode $(($(cat $HP_PARAMS/nr_sparse_skipped) - skipped0))"
+		;;
+	damon-*)
+		echo "DAEMON $workload $mode $(($(cpu_ms $HP_DAEMON) - daemon_base))"
+		echo "SKIPPED $workload $mode 0"
+		hp_damon_stop
+		;;
+	*) echo "SKIPPED $workload $mode 0" ;;
 	esac
-	kill $pid
-	wait $pid 2>/dev/null
+	for p in $PIDS; do
+		kill $p
+		wait $p 2>/dev/null
+	done
 done
 echo "BENCH-DONE"
