@@ -105,16 +105,23 @@ static int env_teardown(void **state)
 	return 0;
 }
 
-static void env_start(struct env *e)
+/* Starts the manager on the environment's tree, reading policies from @dirs. */
+static void env_start_dirs(struct env *e, char **dirs)
 {
-	char *no_dirs[] = { NULL };
 	struct manager_options o = {
-		.config_path = e->conf, .policy_dirs = no_dirs, .check_owner = false,
+		.config_path = e->conf, .policy_dirs = dirs, .check_owner = false,
 		.cgroup_root = e->cgroup, .pressure_dir = e->pressure, .run_dir = e->run,
 		.backend = HP_BACKEND_DRY_RUN,
 	};
 
 	assert_int_equal(manager_new(&o, &e->m), 0);
+}
+
+static void env_start(struct env *e)
+{
+	char *no_dirs[] = { NULL };
+
+	env_start_dirs(e, no_dirs);
 }
 
 /* Journal entries, as log.c sends them (see test-log.c). */
@@ -222,11 +229,6 @@ static void test_rescan_known_leaves(void **state)
 	struct env *e = *state;
 	char policies[256];
 	char *dirs[] = { policies, NULL };
-	struct manager_options o = {
-		.config_path = e->conf, .policy_dirs = dirs, .check_owner = false,
-		.cgroup_root = e->cgroup, .pressure_dir = e->pressure, .run_dir = e->run,
-		.backend = HP_BACKEND_DRY_RUN,
-	};
 
 	snprintf(policies, sizeof(policies), "%s/policies.d", e->dir);
 	assert_int_equal(mkdir(policies, 0755), 0);
@@ -234,7 +236,7 @@ static void test_rescan_known_leaves(void **state)
 	make_cgroup(e, "a");
 	make_cgroup(e, "b");
 	make_cgroup(e, "b/c");
-	assert_int_equal(manager_new(&o, &e->m), 0);
+	env_start_dirs(e, dirs);
 	assert_int_equal(e->m->n_groups, 4);	/* the root matches too */
 
 	/* A rescan finds what is there, without its events... */
@@ -289,11 +291,6 @@ static void test_cgroup_identity(void **state)
 	struct env *e = *state;
 	char policies[256], a[512], a_new[512];
 	char *dirs[] = { policies, NULL };
-	struct manager_options o = {
-		.config_path = e->conf, .policy_dirs = dirs, .check_owner = false,
-		.cgroup_root = e->cgroup, .pressure_dir = e->pressure, .run_dir = e->run,
-		.backend = HP_BACKEND_DRY_RUN,
-	};
 	struct mgroup *mg;
 	uint64_t id0, id;
 
@@ -301,7 +298,7 @@ static void test_cgroup_identity(void **state)
 	assert_int_equal(mkdir(policies, 0755), 0);
 	write_text(policies, "10-a.conf", "[Match]\nCgroupPath=/a\n");
 	make_cgroup(e, "a");
-	assert_int_equal(manager_new(&o, &e->m), 0);
+	env_start_dirs(e, dirs);
 	assert_int_equal(decide_and_feed(e->m), 0);
 	mg = group_find(e->m, "/a");
 	assert_non_null(mg);
@@ -392,11 +389,6 @@ static void test_units_pending(void **state)
 	struct env *e = *state;
 	char policies[256];
 	char *dirs[] = { policies, NULL };
-	struct manager_options o = {
-		.config_path = e->conf, .policy_dirs = dirs, .check_owner = false,
-		.cgroup_root = e->cgroup, .pressure_dir = e->pressure, .run_dir = e->run,
-		.backend = HP_BACKEND_DRY_RUN,
-	};
 	struct mgroup *mg;
 	const struct hp_policy *before;
 
@@ -406,7 +398,7 @@ static void test_units_pending(void **state)
 	write_text(units_dir, "db.service", "[X-Hugepage]\nPriority=5\n");
 	write_text(units_dir, "db2.service", "[X-Hugepage]\nPriority=7\n");
 	make_cgroup(e, "db.service");
-	assert_int_equal(manager_new(&o, &e->m), 0);
+	env_start_dirs(e, dirs);
 	mg = group_find(e->m, "/db.service");
 	assert_non_null(mg);
 	assert_int_equal(mg->g.policy->priority, 5);
