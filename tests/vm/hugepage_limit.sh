@@ -33,11 +33,11 @@ cat /proc/damon_hugepage
 [ "$(hp_field cgroup:/C3 state)" = running ] || fail "C3 not started after the commit"
 [ "$(nr_kdamonds)" = 3 ] || fail "$(nr_kdamonds) kdamonds after raising the limit"
 [ "$(hp_field cgroup:/C1 kdamond)" = "$c1_kdamond" ] || fail "C1's kdamond was restarted"
-# Half of C3's 16 MiB hot set shows that its new kdamond collapses.  Not
-# all of it: under the quota, the hot regions collapsed first still take
-# the places of the last one (issue 11), which took from 2 s to over 120 s.
-c3_has_huge() { [ "$(hp_field cgroup:/C3 anon_huge_bytes)" -ge $((8 << 20)) ]; }
-wait_for 120 c3_has_huge || fail "C3 got under 8 MiB of huge pages in 120 s: $(hp_field cgroup:/C3 anon_huge_bytes) B"
+# All of C3's 16 MiB hot set: under the quota, the regions collapsed
+# first score lowest and leave the quota to the last ones (before that,
+# the last huge page took from 2 s to over 120 s).
+c3_has_huge() { [ "$(hp_field cgroup:/C3 anon_huge_bytes)" -ge $((16 << 20)) ]; }
+wait_for 120 c3_has_huge || fail "C3 got under 16 MiB of huge pages in 120 s: $(hp_field cgroup:/C3 anon_huge_bytes) B"
 note "C3 has $(hp_field cgroup:/C3 anon_huge_bytes) bytes in huge pages ${WAITED}s after it started"
 
 note "commit_inputs changes the tuning of running groups without restarting them"
