@@ -83,7 +83,15 @@ show_regions() {
 # PID, one scheme applying ACTION to regions of at least 2 MiB that were
 # accessed in at least MIN_NR_ACCESSES of the 20 samples per aggregation.
 damon_start() {
-	local k=$DAMON_ADMIN/kdamonds c s
+	damon_start_pids "$2" "$3" "" "$1"
+}
+
+# damon_start_pids ACTION MIN_NR_ACCESSES MAX_PTES_NONE PID...: the same
+# with a target per PID and, unless MAX_PTES_NONE is empty or the kernel
+# has no such file, the scheme's max_ptes_none.
+damon_start_pids() {
+	local k=$DAMON_ADMIN/kdamonds action=$1 min=$2 mpn=$3 c s i=0 p
+	shift 3
 	echo 1 > $k/nr_kdamonds || fail "nr_kdamonds"
 	echo 1 > $k/0/contexts/nr_contexts || fail "nr_contexts"
 	c=$k/0/contexts/0
@@ -93,14 +101,20 @@ damon_start() {
 	echo 1000000 > $c/monitoring_attrs/intervals/update_us
 	echo 10 > $c/monitoring_attrs/nr_regions/min
 	echo 1000 > $c/monitoring_attrs/nr_regions/max
-	echo 1 > $c/targets/nr_targets
-	echo "$1" > $c/targets/0/pid_target || fail "pid_target"
+	echo $# > $c/targets/nr_targets
+	for p in "$@"; do
+		echo "$p" > $c/targets/$i/pid_target || fail "pid_target"
+		i=$((i + 1))
+	done
 	echo 1 > $c/schemes/nr_schemes
 	s=$c/schemes/0
-	echo "$2" > $s/action || fail "action '$2' rejected"
+	echo "$action" > $s/action || fail "action '$action' rejected"
+	if [ -n "$mpn" ] && [ -e $s/max_ptes_none ]; then
+		echo "$mpn" > $s/max_ptes_none || fail "max_ptes_none=$mpn"
+	fi
 	echo 2097152 > $s/access_pattern/sz/min
 	echo 18446744073709551615 > $s/access_pattern/sz/max
-	echo "$3" > $s/access_pattern/nr_accesses/min
+	echo "$min" > $s/access_pattern/nr_accesses/min
 	echo 4294967295 > $s/access_pattern/nr_accesses/max
 	echo 0 > $s/access_pattern/age/min
 	echo 4294967295 > $s/access_pattern/age/max

@@ -55,39 +55,13 @@ cpu_ms() {
 
 # damon_sysfs_start ACTION MAX_PTES_NONE PID...: one kdamond, one vaddr
 # context with a target per PID, and the scheme of the design brief's
-# baseline: ACTION on regions of >= 2 MiB with nr_accesses >= 4 of 20.
-# Prints the kdamond's pid.
+# baseline: ACTION on regions of >= 2 MiB with nr_accesses >= 4 of 20
+# (lib.sh's damon_start_pids).  Prints the kdamond's pid.
 damon_sysfs_start() {
-	local k=$DAMON_ADMIN/kdamonds action=$1 mpn=$2 c s i=0 p
+	local action=$1 mpn=$2
 	shift 2
-	echo 1 > $k/nr_kdamonds || fail "nr_kdamonds"
-	echo 1 > $k/0/contexts/nr_contexts || fail "nr_contexts"
-	c=$k/0/contexts/0
-	echo vaddr > $c/operations || fail "operations"
-	echo 5000 > $c/monitoring_attrs/intervals/sample_us
-	echo 100000 > $c/monitoring_attrs/intervals/aggr_us
-	echo 1000000 > $c/monitoring_attrs/intervals/update_us
-	echo 10 > $c/monitoring_attrs/nr_regions/min
-	echo 1000 > $c/monitoring_attrs/nr_regions/max
-	echo $# > $c/targets/nr_targets
-	for p in "$@"; do
-		echo "$p" > $c/targets/$i/pid_target || fail "pid_target"
-		i=$((i + 1))
-	done
-	echo 1 > $c/schemes/nr_schemes
-	s=$c/schemes/0
-	echo "$action" > $s/action || fail "action '$action' rejected"
-	if [ -e $s/max_ptes_none ]; then
-		echo "$mpn" > $s/max_ptes_none || fail "max_ptes_none=$mpn"
-	fi
-	echo 2097152 > $s/access_pattern/sz/min
-	echo 18446744073709551615 > $s/access_pattern/sz/max
-	echo 4 > $s/access_pattern/nr_accesses/min
-	echo 4294967295 > $s/access_pattern/nr_accesses/max
-	echo 0 > $s/access_pattern/age/min
-	echo 4294967295 > $s/access_pattern/age/max
-	echo on > $k/0/state || fail "kdamond did not start"
-	cat $k/0/pid
+	damon_start_pids "$action" 4 "$mpn" "$@"
+	cat $DAMON_ADMIN/kdamonds/0/pid
 }
 
 # hp_damon_start TUNING: hugepaged with the damon backend, one policy for
