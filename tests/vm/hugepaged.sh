@@ -94,6 +94,11 @@ sed 's/^/#   /' $HP/ctl.txt
 grep -q '^Group /c3' $HP/ctl.txt || fail "no block for c3"
 grep -A1 '^Group /c1' $HP/ctl.txt | grep -q 'Decision: fed' || fail "c1 not shown fed"
 grep -A1 '^Group /c3' $HP/ctl.txt | grep -q 'Decision: refused' || fail "c3 not shown refused"
+# The kernel's record reads the group's memory once per refresh interval:
+# a hot set collapsed within one is not in it yet.
+kernel_has_huge() { [ "$(hp_field cgroup:/c1 anon_huge_bytes)" -gt 0 ] 2>/dev/null; }
+wait_for 20 kernel_has_huge || fail "the kernel's record of c1 shows no huge page 20 s after its hot set was collapsed: $(hp_field cgroup:/c1 anon_huge_bytes)"
+note "the kernel's record showed c1's huge pages ${WAITED}s after smaps did"
 hugepagectl --status-file $STATUS status --json > $HP/ctl.json || fail "hugepagectl --json failed"
 python3 - $HP/ctl.json <<'PY' || fail "hugepagectl --json does not say what the kernel runs"
 import json, sys
