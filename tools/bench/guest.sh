@@ -6,6 +6,8 @@
 #   DATA WORKLOAD MODE SECONDS HOT_HUGE_PCT RSS_KB CPU_MS
 # and one line per mode when it ends:
 #   SKIPPED WORKLOAD MODE N    (huge page ranges left alone as too sparse)
+# Before the modes, "FLOOR WORKLOAD MIB COLLAPSED CPU_MS": what collapsing a
+# hot set of that size costs from user space (tests/progs/collapsecost).
 #
 # Usage: guest.sh SECONDS HOT_MIB FOOTPRINT_MIB WORKLOAD MODE...
 # Workloads (tests/progs/hotset):
@@ -141,6 +143,15 @@ grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
 	echo +memory > /sys/fs/cgroup/cgroup.subtree_control || fail "memory controller"
 mkdir -p $CG
 
+# The floor of every collapsing mode's CPU column: collapsing a hot set as
+# large as this workload's with MADV_COLLAPSE from user space, once.
+thp_set never
+case $workload in
+procs8) floor_mib=256 ;;
+*) floor_mib=$hot_mib ;;
+esac
+collapsecost $floor_mib | sed "s/^COLLAPSECOST /FLOOR $workload /"
+
 for mode in "$@"; do
 	case $mode in
 	always) thp_set always ;;
@@ -180,6 +191,13 @@ for mode in "$@"; do
 		sleep 1
 		t=$(($(uptime_s) - start))
 		echo "DATA $workload $mode $t $(sample) $(($(cpu_ms $workers) - base))"
+		# the module's own view of the group, for reading the log
+		case $mode in
+		threshold|goal)
+			sed -n "s/^group=cgroup:\/bench /STATUS $workload $mode $t /p" \
+				/proc/damon_hugepage 2>/dev/null
+			;;
+		esac
 	done
 	case $mode in
 	khugepaged|collapse|collapse-guard)
