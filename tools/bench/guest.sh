@@ -20,7 +20,9 @@
 # collapse (THP never + a plain DAMON sysfs 'collapse' scheme with the
 # guard off, max_ptes_none 511); collapse-guard (the same with the guard at
 # its default, which follows khugepaged's max_ptes_none); threshold and goal
-# (damon_hugepage at its defaults with either tuning, THP never);
+# (damon_hugepage at its defaults with either tuning, THP never; a mode
+# "threshold,NAME=VALUE,..." sets those module parameters first and puts
+# them back after, e.g. goal,quota_ms=100);
 # damon-threshold damon-goal (hugepaged with its damon backend, THP never:
 # the stock kernel's way; also prints "DAEMON WORKLOAD MODE CPU_MS",
 # hugepaged's own CPU time).
@@ -35,6 +37,8 @@ duration=$1 hot_mib=$2 foot_mib=$3 workload=$4
 shift 4
 MAX_PTES_NONE=255
 CG=/sys/fs/cgroup/bench
+# procs8's shape: this many processes with this many MiB hot each
+PROCS8_N=8 PROCS8_MIB=32
 
 # uptime_s: whole seconds since the guest booted
 uptime_s() {
@@ -98,6 +102,19 @@ sysfs_skipped() {
 	cat $s/nr_sparse_skipped 2>/dev/null || echo 0
 }
 
+# hp_params_set "NAME=VALUE,...": set those damon_hugepage parameters (a
+# list without "=" sets none); saved_params gets what they were before.
+hp_params_set() {
+	local kv
+	saved_params=
+	case $1 in *=*) ;; *) return 0 ;; esac
+	for kv in $(echo "$1" | tr ',' ' '); do
+		saved_params="$saved_params${saved_params:+,}${kv%%=*}=$(cat $HP_PARAMS/${kv%%=*})" ||
+			fail "damon_hugepage has no parameter ${kv%%=*}"
+		hp_set "${kv%%=*}" "${kv#*=}"
+	done
+}
+
 # start_workload: the workload's processes in $CG; sets PIDS and READY
 # (their --ready files, read again at every sample: a moving hot set
 # rewrites its own)
@@ -107,7 +124,7 @@ start_workload() {
 	hotset) args="--hot $hot_mib --footprint $foot_mib" ;;
 	sparse) args="--hot $hot_mib --footprint $foot_mib --separate" ;;
 	moving) args="--hot $hot_mib --footprint $foot_mib --move-every 20" ;;
-	procs8) args="--hot 32 --footprint 32"; n=8 ;;
+	procs8) args="--hot $PROCS8_MIB --footprint $PROCS8_MIB"; n=$PROCS8_N ;;
 	*) fail "unknown workload $workload" ;;
 	esac
 	PIDS= READY=
@@ -147,7 +164,7 @@ mkdir -p $CG
 # large as this workload's with MADV_COLLAPSE from user space, once.
 thp_set never
 case $workload in
-procs8) floor_mib=256 ;;
+procs8) floor_mib=$((PROCS8_N * PROCS8_MIB)) ;;
 *) floor_mib=$hot_mib ;;
 esac
 collapsecost $floor_mib | sed "s/^COLLAPSECOST /FLOOR $workload /"
@@ -174,8 +191,9 @@ for mode in "$@"; do
 		workers=$HP_KDAMOND
 		daemon_base=$(cpu_ms $HP_DAEMON)
 		;;
-	threshold|goal)
-		hp_set tuning $mode
+	threshold|goal|threshold,*|goal,*)
+		hp_params_set "${mode#*,}"
+		hp_set tuning ${mode%%,*}
 		hp_set cgroups /bench
 		hp_set enabled Y
 		workers=$(cat $HP_PARAMS/kdamond_pids | tr ',' ' ')
@@ -193,7 +211,7 @@ for mode in "$@"; do
 		echo "DATA $workload $mode $t $(sample) $(($(cpu_ms $workers) - base))"
 		# the module's own view of the group, for reading the log
 		case $mode in
-		threshold|goal)
+		threshold*|goal*)
 			sed -n "s/^group=cgroup:\/bench /STATUS $workload $mode $t /p" \
 				/proc/damon_hugepage 2>/dev/null
 			;;
@@ -204,8 +222,9 @@ for mode in "$@"; do
 		echo "SKIPPED $workload $mode $(sysfs_skipped)"
 		damon_stop
 		;;
-	threshold|goal)
+	threshold*|goal*)
 		hp_set enabled N
+		hp_params_set "$saved_params"
 		echo "SKIPPED $workload $mode $(($(cat $HP_PARAMS/nr_sparse_skipped) - skipped0))"
 		;;
 	damon-*)
