@@ -102,12 +102,11 @@ sysfs_skipped() {
 	cat $s/nr_sparse_skipped 2>/dev/null || echo 0
 }
 
-# hp_params_set "NAME=VALUE,...": set those damon_hugepage parameters (a
-# list without "=" sets none); saved_params gets what they were before.
+# hp_params_set "NAME=VALUE,...": set those damon_hugepage parameters (an
+# empty list sets none); saved_params gets what they were before.
 hp_params_set() {
 	local kv
 	saved_params=
-	case $1 in *=*) ;; *) return 0 ;; esac
 	for kv in $(echo "$1" | tr ',' ' '); do
 		saved_params="$saved_params${saved_params:+,}${kv%%=*}=$(cat $HP_PARAMS/${kv%%=*})" ||
 			fail "damon_hugepage has no parameter ${kv%%=*}"
@@ -170,6 +169,9 @@ esac
 collapsecost $floor_mib | sed "s/^COLLAPSECOST /FLOOR $workload /"
 
 for mode in "$@"; do
+	# a module mode's parameters: "goal,quota_ms=100" is goal with those
+	kind=${mode%%,*} params=
+	case $mode in *,*) params=${mode#*,} ;; esac
 	case $mode in
 	always) thp_set always ;;
 	khugepaged) thp_set madvise ;;
@@ -192,8 +194,8 @@ for mode in "$@"; do
 		daemon_base=$(cpu_ms $HP_DAEMON)
 		;;
 	threshold|goal|threshold,*|goal,*)
-		hp_params_set "${mode#*,}"
-		hp_set tuning ${mode%%,*}
+		hp_params_set "$params"
+		hp_set tuning $kind
 		hp_set cgroups /bench
 		hp_set enabled Y
 		workers=$(cat $HP_PARAMS/kdamond_pids | tr ',' ' ')
@@ -210,8 +212,8 @@ for mode in "$@"; do
 		t=$(($(uptime_s) - start))
 		echo "DATA $workload $mode $t $(sample) $(($(cpu_ms $workers) - base))"
 		# the module's own view of the group, for reading the log
-		case $mode in
-		threshold*|goal*)
+		case $kind in
+		threshold|goal)
 			sed -n "s/^group=cgroup:\/bench /STATUS $workload $mode $t /p" \
 				/proc/damon_hugepage 2>/dev/null
 			;;
@@ -222,7 +224,7 @@ for mode in "$@"; do
 		echo "SKIPPED $workload $mode $(sysfs_skipped)"
 		damon_stop
 		;;
-	threshold*|goal*)
+	threshold|goal|threshold,*|goal,*)
 		hp_set enabled N
 		hp_params_set "$saved_params"
 		echo "SKIPPED $workload $mode $(($(cat $HP_PARAMS/nr_sparse_skipped) - skipped0))"
