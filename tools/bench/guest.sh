@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs inside the test guest (tools/bench/run starts it): one workload under
-# each mode in turn, sampling once per second the share of the hot set in
-# huge pages, the workload's resident memory and the CPU time of the
-# threads that collapse for it.  Prints one line per sample:
+# each mode in turn, sampling at the start and then once per second the
+# share of the hot set in huge pages, the workload's resident memory and
+# the CPU time of the threads that collapse for it.  Prints one line per
+# sample:
 #   DATA WORKLOAD MODE SECONDS HOT_HUGE_PCT RSS_KB CPU_MS
 # and one line per mode when it ends:
 #   SKIPPED WORKLOAD MODE N    (huge page ranges left alone as too sparse)
@@ -40,11 +41,9 @@ CG=/sys/fs/cgroup/bench
 # procs8's shape: this many processes with this many MiB hot each
 PROCS8_N=8 PROCS8_MIB=32
 
-# uptime_s: whole seconds since the guest booted
-uptime_s() {
-	local up
-	read -r up _ < /proc/uptime
-	echo "${up%.*}"
+# uptime_cs: hundredths of a second since the guest booted
+uptime_cs() {
+	awk '{ printf "%d", $1 * 100 }' /proc/uptime
 }
 
 # cpu_ms PID...: time the threads spent on a CPU, in milliseconds, from
@@ -203,18 +202,21 @@ for mode in "$@"; do
 	*) fail "unknown mode $mode" ;;
 	esac
 	base=$(cpu_ms $workers)
-	# SECONDS of a sample: wall-clock seconds since the mode started (a
-	# sample itself takes a while on a loaded TCG host)
-	start=$(uptime_s)
+	# SECONDS of a sample: wall-clock seconds since the mode started, to
+	# a hundredth (a sample itself takes a while on a loaded TCG host)
+	start=$(uptime_cs)
 	t=0
-	while [ $t -lt "$duration" ]; do
+	# the share where the mode starts, for t50 and t90 to interpolate from
+	echo "DATA $workload $mode 0.00 $(sample) 0"
+	while [ $t -lt $((duration * 100)) ]; do
 		sleep 1
-		t=$(($(uptime_s) - start))
-		echo "DATA $workload $mode $t $(sample) $(($(cpu_ms $workers) - base))"
+		t=$(($(uptime_cs) - start))
+		secs=$(printf '%d.%02d' $((t / 100)) $((t % 100)))
+		echo "DATA $workload $mode $secs $(sample) $(($(cpu_ms $workers) - base))"
 		# the module's own view of the group, for reading the log
 		case $kind in
 		threshold|goal)
-			sed -n "s/^group=cgroup:\/bench /STATUS $workload $mode $t /p" \
+			sed -n "s/^group=cgroup:\/bench /STATUS $workload $mode $secs /p" \
 				/proc/damon_hugepage 2>/dev/null
 			;;
 		esac
