@@ -145,7 +145,7 @@ smaps_excerpt() {
 HP_PARAMS=/sys/module/damon_hugepage/parameters
 # hp_has_guard: the module has DAMOS_COLLAPSE's guard against bloat
 # (max_ptes_none, sparse_skipped=).  Both series have it (6.12's 0012-0015,
-# 7.3's 0009-0011): a module without it fails the test.
+# 7.3's 0010-0012): a module without it fails the test.
 hp_has_guard() {
 	[ -e $HP_PARAMS/max_ptes_none ] && return 0
 	fail "the module of $(uname -r) has no max_ptes_none parameter"
