@@ -41,11 +41,6 @@ CG=/sys/fs/cgroup/bench
 # procs8's shape: this many processes with this many MiB hot each
 PROCS8_N=8 PROCS8_MIB=32
 
-# uptime_cs: hundredths of a second since the guest booted
-uptime_cs() {
-	awk '{ printf "%d", $1 * 100 }' /proc/uptime
-}
-
 # cpu_ms PID...: time the threads spent on a CPU, in milliseconds, from
 # /proc/PID/schedstat (exact, unlike the tick-sampled utime and stime)
 cpu_ms() {
@@ -204,14 +199,13 @@ for mode in "$@"; do
 	base=$(cpu_ms $workers)
 	# SECONDS of a sample: wall-clock seconds since the mode started, to
 	# a hundredth (a sample itself takes a while on a loaded TCG host)
-	start=$(uptime_cs)
-	t=0
+	start=$(uptime_s)
+	secs=0.00
 	# the share where the mode starts, for t50 and t90 to interpolate from
-	echo "DATA $workload $mode 0.00 $(sample) 0"
-	while [ $t -lt $((duration * 100)) ]; do
+	echo "DATA $workload $mode $secs $(sample) 0"
+	while [ "${secs%.*}" -lt "$duration" ]; do
 		sleep 1
-		t=$(($(uptime_cs) - start))
-		secs=$(printf '%d.%02d' $((t / 100)) $((t % 100)))
+		secs=$(awk -v a="$start" -v b="$(uptime_s)" 'BEGIN { printf "%.2f", b - a }')
 		echo "DATA $workload $mode $secs $(sample) $(($(cpu_ms $workers) - base))"
 		# the module's own view of the group, for reading the log
 		case $kind in
