@@ -26,7 +26,8 @@
 # them back after, e.g. goal,quota_ms=100);
 # damon-threshold damon-goal (hugepaged with its damon backend, THP never:
 # the stock kernel's way; also prints "DAEMON WORKLOAD MODE CPU_MS",
-# hugepaged's own CPU time).
+# hugepaged's own CPU time).  A mode may end in "@ROUND" (tools/bench/run
+# --repeat): the same mode again, printed with that label.
 #
 # The workload runs in the cgroup /bench (memory controller on), which is
 # what the module is given.  khugepaged's max_ptes_none is set to 255 for
@@ -162,8 +163,9 @@ procs8) floor_mib=$((PROCS8_N * PROCS8_MIB)) ;;
 esac
 collapsecost $floor_mib | sed "s/^COLLAPSECOST /FLOOR $workload /"
 
-for mode in "$@"; do
-	# a module mode's parameters: "goal,quota_ms=100" is goal with those
+for label in "$@"; do
+	# "goal,quota_ms=100@2": the second round of goal with those parameters
+	mode=${label%@*}
 	kind=${mode%%,*} params=
 	case $mode in *,*) params=${mode#*,} ;; esac
 	case $mode in
@@ -202,35 +204,35 @@ for mode in "$@"; do
 	start=$(uptime_s)
 	secs=0.00
 	# the share where the mode starts, for t50 and t90 to interpolate from
-	echo "DATA $workload $mode $secs $(sample) 0"
+	echo "DATA $workload $label $secs $(sample) 0"
 	while [ "${secs%.*}" -lt "$duration" ]; do
 		sleep 1
 		secs=$(awk -v a="$start" -v b="$(uptime_s)" 'BEGIN { printf "%.2f", b - a }')
-		echo "DATA $workload $mode $secs $(sample) $(($(cpu_ms $workers) - base))"
+		echo "DATA $workload $label $secs $(sample) $(($(cpu_ms $workers) - base))"
 		# the module's own view of the group, for reading the log
 		case $kind in
 		threshold|goal)
-			sed -n "s/^group=cgroup:\/bench /STATUS $workload $mode $secs /p" \
+			sed -n "s/^group=cgroup:\/bench /STATUS $workload $label $secs /p" \
 				/proc/damon_hugepage 2>/dev/null
 			;;
 		esac
 	done
 	case $mode in
 	khugepaged|collapse|collapse-guard)
-		echo "SKIPPED $workload $mode $(sysfs_skipped)"
+		echo "SKIPPED $workload $label $(sysfs_skipped)"
 		damon_stop
 		;;
 	threshold|goal|threshold,*|goal,*)
 		hp_set enabled N
 		hp_params_set "$saved_params"
-		echo "SKIPPED $workload $mode $(($(cat $HP_PARAMS/nr_sparse_skipped) - skipped0))"
+		echo "SKIPPED $workload $label $(($(cat $HP_PARAMS/nr_sparse_skipped) - skipped0))"
 		;;
 	damon-*)
-		echo "DAEMON $workload $mode $(($(cpu_ms $HP_DAEMON) - daemon_base))"
-		echo "SKIPPED $workload $mode 0"
+		echo "DAEMON $workload $label $(($(cpu_ms $HP_DAEMON) - daemon_base))"
+		echo "SKIPPED $workload $label 0"
 		hp_damon_stop
 		;;
-	*) echo "SKIPPED $workload $mode 0" ;;
+	*) echo "SKIPPED $workload $label 0" ;;
 	esac
 	for p in $PIDS; do
 		kill $p
