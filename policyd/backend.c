@@ -147,8 +147,9 @@ static int module_apply(struct hp_backend *b, const struct hp_feed *feed)
 
 	/*
 	 * Every tuning parameter is written, an unset one with the module's
-	 * default: skipping it would leave the value of the previous leading
-	 * policy in place.
+	 * default, or for the quotas with 0, no limit (hugepaged.conf(5)):
+	 * skipping it would leave the value of the previous leading policy
+	 * in place.
 	 */
 	r = write_param_u64(b, "max_kdamonds", feed->kdamond_limit);
 	if (r == 0)
