@@ -39,7 +39,20 @@ while [ $t -lt "$limit" ]; do
 		break
 	fi
 done
-[ -n "$reached90" ] || { show_regions end; fail "hot region below 90% after ${limit}s"; }
+# why: the scheme's counts, and the regions it would try now with their
+# access frequencies (a hot range that no region holds whole, or a region
+# below the threshold, shows here)
+why() {
+	local d=$DAMON_ADMIN/kdamonds/0/contexts/0/schemes/0/tried_regions r
+	set -- $(damon_stats)
+	note "scheme tried $1 regions ($2 B), applied $3 ($4 B)"
+	echo update_schemes_tried_regions > $DAMON_ADMIN/kdamonds/0/state || return 0
+	for r in $d/[0-9]*; do
+		[ -d "$r" ] || continue
+		note "tried region $(printf '%x-%x' $(cat $r/start) $(cat $r/end)) nr_accesses=$(cat $r/nr_accesses) age=$(cat $r/age)"
+	done
+}
+[ -n "$reached90" ] || { show_regions end; why; fail "hot region below 90% after ${limit}s"; }
 # As long again, so that a cold range collapsed late shows it.
 end=$((t + (t < 10 ? 10 : t)))
 while [ $t -lt $end ]; do
